@@ -1,0 +1,3 @@
+from cassibile.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""The `cassibile` command line. Exit codes: 0 ok, 1 data or validation errors, 2 usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cassibile import __version__
+from cassibile.errors import CassibileError, UsageError
+from cassibile.project import Project
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors; keep its message to one line
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cassibile", description="Build, validate, query and export the Cassibile linked-data publication.")
+    parser.add_argument("--version", action="version", version=f"cassibile {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("build", help="validate, reason and write every output into dist/ (atomically)")
+    p.add_argument("--out", type=Path, help="output folder (default: dist/ in the project)")
+    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="owlrl", help="OWL RL engine (default: owlrl)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+
+    p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
+    p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
+    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="owlrl")
+
+    p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph")
+    p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
+    p.add_argument("--list", action="store_true", help="list the bundled queries with their summaries")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a declared parameter")
+    p.add_argument("--lang", help="label language (falls back to English); same as --param lang=…")
+    p.add_argument("--format", default="table", help="table, csv, tsv, json (W3C) or xml (W3C)")
+    p.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
+    p.add_argument("--data", type=Path, help="built dataset to query (default: dist/cassibile.nq)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an endpoint (default 60)")
+
+    p = sub.add_parser("export", help="write one serialisation of the built graph")
+    p.add_argument("--format", required=True, help="ttl, nt, jsonld, xml, trig or nq")
+    p.add_argument("--graph", default="all", choices=("all", "ontology", "asserted", "derived", "inferred"))
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    p = sub.add_parser("stats", help="counts: triples, entities by class, facts, claims per source, links")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
+    p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args) or 0
+    except CassibileError as error:
+        print(f"cassibile {args.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:
+        return 0
+
+
+def _build(args) -> int:
+    from cassibile.build import build
+
+    build(Project.find(), args.out, args.reasoner, args.quiet)
+    return 0
+
+
+def _validate(args) -> int:
+    from cassibile.build import assemble
+    from cassibile.validate import report_json, report_text, report_turtle
+
+    built = assemble(Project.find(), args.reasoner)
+    render = {"text": report_text, "turtle": report_turtle, "json": report_json}[args.format]
+    print(render(built.violations).rstrip("\n"))
+    return 1 if built.violations else 0
+
+
+def _query(args) -> int:
+    from cassibile import query as q
+
+    project = Project.find()
+    if args.list:
+        for name, item in q.bundled_queries(project.query_dir).items():
+            print(f"{name:<32} {item.summary}")
+        return 0
+    if not args.query:
+        raise UsageError("name a query (`cassibile query --list` shows them) or give a .rq file")
+    if args.format not in q.FORMATS:
+        raise UsageError(f"unknown format {args.format!r}; choose one of {', '.join(q.FORMATS)}")
+    item = q.resolve_query(args.query, project.query_dir)
+    given = dict(_split_param(p) for p in args.param)
+    if args.lang:
+        given["lang"] = args.lang
+    if "lang" in given and "lang" not in {p.name for p in item.parameters}:
+        given.pop("lang")  # a query without labels ignores --lang
+    values = q.bindings_for(item, given)
+    if args.endpoint:
+        from cassibile.remote import run_remote
+
+        result = run_remote(args.endpoint, q.bind(item.text, values), timeout=args.timeout)
+    else:
+        data = args.data or project.dist / "cassibile.nq"
+        if not data.is_file():
+            raise UsageError(f"no built graph at {data}; run `cassibile build` first")
+        result = q.run_local(q.store_from_file(data), item.text, values, location=item.path)
+    sys.stdout.write(q.render(result, args.format))
+    return 0
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--param takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def _export(args) -> int:
+    from cassibile.build import assemble
+    from cassibile.export import DATASET_FORMATS, FORMATS, GRAPH_FORMATS, serialize_dataset, serialize_graph
+    from cassibile.namespaces import GRAPH
+
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    if args.format in DATASET_FORMATS and args.graph != "all":
+        raise UsageError(f"{args.format} holds named graphs: use it with --graph all")
+    built = assemble(Project.find())
+    if args.format in DATASET_FORMATS:
+        data = serialize_dataset({GRAPH[n]: g for n, g in built.graphs.items()}, args.format)
+    else:
+        graph = built.union() if args.graph == "all" else built.graphs[args.graph]
+        data = serialize_graph(graph, args.format)
+    assert args.format in GRAPH_FORMATS + DATASET_FORMATS
+    if args.output:
+        args.output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _stats(args) -> int:
+    from cassibile.build import assemble
+    from cassibile.stats import render_stats, statistics
+
+    built = assemble(Project.find())
+    stats = statistics(built.graphs["asserted"], built.graphs)
+    print(json.dumps(stats, indent=2) if args.format == "json" else render_stats(stats), end="" if args.format == "table" else "\n")
+    return 0
+
+
+def _fmt(args) -> int:
+    from cassibile.fmt import non_canonical, rewrite
+
+    files = args.files or Project.find().hand_written_turtle
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file")
+    if args.check:
+        bad = non_canonical(files)
+        for path in bad:
+            print(f"not canonical: {path} (run `cassibile fmt`)", file=sys.stderr)
+        return 1 if bad else 0
+    for path in rewrite(files):
+        print(f"reformatted {path}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"build": _build, "validate": _validate, "query": _query, "export": _export, "stats": _stats, "fmt": _fmt}

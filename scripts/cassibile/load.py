@@ -1,0 +1,146 @@
+"""Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from cassibile.errors import DataError, Location, UsageError
+from cassibile.namespaces import CAS, PREFIXES
+from cassibile.project import Project
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_PREFIX_LINE = re.compile(r"^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)\s")
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:  # RDF 1.1 simple literal: keep rdflib's plain form
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one Turtle file into an rdflib graph; syntax errors become DataError with a position."""
+    graph = into if into is not None else Graph()
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
+    except SyntaxError as error:
+        message = str(error.msg).split(": ", 1)[-1]
+        raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
+    _reject_ill_typed(graph, path)
+    return graph
+
+
+def _reject_ill_typed(graph: Graph, path: Path) -> None:
+    for subject, _, obj in graph:
+        if isinstance(obj, Literal) and obj.ill_typed:
+            raise DataError(
+                f'ill-typed literal "{obj}" is not a valid {graph.namespace_manager.normalizeUri(obj.datatype)}',
+                Location(path, _line_of(path, f'"{obj}"')),
+                node=str(subject),
+            )
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    return None
+
+
+def subject_lines(path: Path) -> dict[URIRef, int]:
+    """Map each subject that starts a line of a Turtle file to that line (for error reports)."""
+    prefixes: dict[str, str] = {}
+    found: dict[URIRef, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if m := _PREFIX_LINE.match(line):
+            prefixes[m.group(1)] = m.group(2)
+        elif m := _SUBJECT_LINE.match(line):
+            token = m.group(1)
+            if token.startswith("<"):
+                found.setdefault(URIRef(token[1:-1]), number)
+            else:
+                prefix, _, local = token.partition(":")
+                if prefix in prefixes:
+                    found.setdefault(URIRef(prefixes[prefix] + local), number)
+    return found
+
+
+@dataclass
+class Dataset:
+    """Everything the build reads: ontology, hand-written graph, shapes, and the source texts."""
+
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+    source_texts: dict[URIRef, str] = field(default_factory=dict)
+    defined_at: dict[URIRef, Location] = field(default_factory=dict)
+
+    def location(self, node) -> Location | None:
+        return self.defined_at.get(node)
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def load_files(files: list[Path], index: dict[URIRef, Location] | None = None) -> Graph:
+    graph = new_graph()
+    for path in files:
+        parse_turtle(path, graph)
+        if index is not None:
+            for node, line in subject_lines(path).items():
+                index.setdefault(node, Location(path, line))
+    return graph
+
+
+def load_project(project: Project) -> Dataset:
+    index: dict[URIRef, Location] = {}
+    ontology = load_files(project.ontology_files, index)
+    data = load_files(project.graph_files, index)
+    shapes = load_files(project.shape_files, index)
+    dataset = Dataset(ontology, data, shapes, defined_at=index)
+    dataset.source_texts = read_source_texts(project, dataset)
+    return dataset
+
+
+def read_source_texts(project: Project, dataset: Dataset) -> dict[URIRef, str]:
+    """Read each source's text, refusing a file whose bytes no longer match its recorded sha256."""
+    texts = {}
+    for source in sorted(dataset.data.subjects(RDF.type, CAS.Source)):
+        where = dataset.location(source)
+        relative, digest = dataset.data.value(source, CAS.textFile), dataset.data.value(source, CAS.sha256)
+        if relative is None or digest is None:
+            raise DataError("source lacks cas:textFile or cas:sha256", where, str(source))
+        path = project.graph_dir / str(relative)
+        if not path.is_file():
+            raise DataError(f"source text {path} is missing", where, str(source))
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != str(digest):
+            raise DataError(f"{path.name} does not match its recorded sha256 {digest}", where, str(source))
+        texts[source] = raw.decode("utf-8")
+    return texts
+
+
+def source_language(dataset: Dataset, source: URIRef) -> str | None:
+    language = dataset.data.value(source, DCTERMS.language)
+    return str(language) if language is not None else None

@@ -1,0 +1,35 @@
+"""The namespaces the publication mints and reuses (design.md, section IRIs)."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/cassibile/"
+CAS = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+SOURCE = Namespace(BASE + "source/")
+CLAIM = Namespace(BASE + "claim/")
+FACT = Namespace(BASE + "fact/")
+INTERVAL = Namespace(BASE + "interval/")
+SHAPES = Namespace(BASE + "shapes#")
+GRAPH = Namespace(BASE + "graph/")
+ONTOLOGY = Namespace(BASE + "ontology")
+
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+WIKIBASE = Namespace("http://wikiba.se/ontology#")
+SCHEMA = Namespace("http://schema.org/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES = {
+    "cas": CAS, "id": ID, "source": SOURCE, "claim": CLAIM, "fact": FACT, "interval": INTERVAL,
+    "wd": WD, "wdt": WDT, "wikibase": WIKIBASE, "schema": SCHEMA, "prov": PROV, "sem": SEM,
+    "crm": CRM, "dct": DCTERMS, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
+    "void": VOID, "dcat": DCAT, "sh": SH, "shapes": SHAPES,
+}
+
+LANGUAGES = ("en", "it", "de", "pt")

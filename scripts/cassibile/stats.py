@@ -1,0 +1,48 @@
+"""`cassibile stats`: counts of what the publication holds."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, OWL, RDF
+
+from cassibile.namespaces import CAS, ID
+
+
+def statistics(asserted: Graph, graphs: dict[str, Graph]) -> dict:
+    entities = sorted({s for s in asserted.subjects(RDF.type, None) if str(s).startswith(str(ID))})
+    by_class = Counter(
+        asserted.namespace_manager.normalizeUri(t) for e in entities for t in asserted.objects(e, RDF.type)
+    )
+    facts = list(asserted.subjects(RDF.type, CAS.Fact))
+    ranks = Counter(str(asserted.value(f, CAS.rank)).rsplit("#", 1)[-1] for f in facts)
+    claims = list(asserted.subjects(RDF.type, CAS.Claim))
+    per_source = Counter(
+        f"{asserted.namespace_manager.normalizeUri(asserted.value(c, CAS.source))} "
+        f"({asserted.value(asserted.value(c, CAS.source), DCTERMS.language)})"
+        for c in claims
+    )
+    linked = {e for e in entities if (e, OWL.sameAs, None) in asserted}
+    return {
+        "triples": {name: len(g) for name, g in graphs.items()},
+        "entities": len(entities),
+        "entities_by_class": dict(sorted(by_class.items())),
+        "facts": len(facts),
+        "facts_by_rank": dict(sorted(ranks.items())),
+        "claims": len(claims),
+        "claims_by_source": dict(sorted(per_source.items())),
+        "wikidata_links": len(linked),
+        "unlinked_entities": len(entities) - len(linked),
+    }
+
+
+def render_stats(stats: dict) -> str:
+    lines = []
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {k:<40} {v:>7}" for k, v in value.items()]
+        else:
+            lines.append(f"{key:<42} {value:>7}")
+    return "\n".join(lines) + "\n"

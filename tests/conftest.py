@@ -1,0 +1,46 @@
+"""Shared fixtures: the real project, a scratch copy of it, and one build of it per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("ontology", "graph", "shapes", "queries")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def run_cli(*args: str, cwd: Path = ROOT, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the real `cassibile` command line in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if k != "CASSIBILE_ROOT"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cassibile", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"cassibile {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the project's data, to break on purpose."""
+    for part in PROJECT_PARTS:
+        shutil.copytree(ROOT / part, tmp_path / part)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """One real build of the project, into a temporary dist/ folder."""
+    out = tmp_path_factory.mktemp("built") / "dist"
+    run_cli("build", "--quiet", "--out", str(out), check=True)
+    return out

@@ -1,0 +1,102 @@
+"""The command line on good and bad input: exit codes, messages that locate the fault, atomic builds."""
+
+import filecmp
+import json
+
+from conftest import run_cli
+
+
+def test_help_on_every_subcommand():
+    for command in ("build", "validate", "query", "export", "stats", "fmt"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0, command
+        assert "usage: cassibile " + command in result.stdout
+
+
+def test_malformed_turtle_names_file_line_and_column(project_copy):
+    broken = project_copy / "graph" / "entities" / "core.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "rdfs:label" in line)
+    lines[number] = lines[number].replace("rdfs:label", "rdfs:label \"unterminated")
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("validate", cwd=project_copy)
+    assert result.returncode == 1
+    assert f"{broken}:{number + 1}:" in result.stderr
+    assert "malformed Turtle" in result.stderr
+
+
+def test_unknown_prefix_is_a_data_error_with_position(project_copy):
+    broken = project_copy / "graph" / "facts" / "armistice.ttl"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nnope:x a cas:Fact .\n", encoding="utf-8")
+    result = run_cli("build", "--quiet", "--out", str(project_copy / "dist"), cwd=project_copy)
+    assert result.returncode == 1
+    assert "nope: has not been declared" in result.stderr
+    assert str(broken) + ":" in result.stderr
+
+
+def test_ill_typed_date_is_reported_with_its_node(project_copy):
+    facts = project_copy / "graph" / "facts" / "armistice.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"1943-09-08"^^xsd:date', '"1943-09-31"^^xsd:date'), encoding="utf-8")
+    result = run_cli("validate", cwd=project_copy)
+    assert result.returncode == 1
+    assert 'ill-typed literal "1943-09-31"' in result.stderr
+    assert "armistice-of-cassibile--publicationDate" in result.stderr
+
+
+def test_missing_file_is_a_usage_error(project_copy):
+    result = run_cli("fmt", "--check", str(project_copy / "graph" / "no-such.ttl"), cwd=project_copy)
+    assert result.returncode == 2
+    assert "no-such.ttl: no such file" in result.stderr
+
+
+def test_unknown_format_and_subcommand_are_usage_errors(project_copy):
+    assert run_cli("export", "--format", "docx", cwd=project_copy).returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_unknown_query_suggests_close_names(project_copy, built):
+    result = run_cli("query", "timelime", "--data", str(built / "cassibile.nq"), cwd=project_copy)
+    assert result.returncode == 2
+    assert "unknown query 'timelime'" in result.stderr
+
+
+def test_failed_build_leaves_previous_dist_untouched(project_copy):
+    out = project_copy / "dist"
+    run_cli("build", "--quiet", "--out", str(out), cwd=project_copy, check=True)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # Break the data in a way only validation catches: a quote that is not in its source.
+    facts = project_copy / "graph" / "facts" / "armistice.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("It was made public five days later.", "It was made public six days later."), encoding="utf-8")
+    result = run_cli("build", "--quiet", "--out", str(out), cwd=project_copy)
+    assert result.returncode == 1
+    assert "does not occur verbatim" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in project_copy.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_two_builds_are_byte_identical(project_copy, built):
+    again = project_copy / "again"
+    run_cli("build", "--quiet", "--out", str(again), check=True)
+    comparison = filecmp.dircmp(built, again)
+    assert sorted(p.name for p in built.iterdir()) == sorted(p.name for p in again.iterdir())
+    assert not comparison.diff_files and not comparison.funny_files
+    for name in comparison.common_files:
+        assert (built / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_build_writes_asserted_and_inferred_apart_in_three_formats(built):
+    for graph in ("asserted", "inferred", "derived", "ontology"):
+        for ext in ("ttl", "nt", "jsonld"):
+            assert (built / f"{graph}.{ext}").stat().st_size > 0
+    assert "do not edit" in (built / "inferred.ttl").read_text(encoding="utf-8").splitlines()[0]
+    trig = (built / "cassibile.trig").read_text(encoding="utf-8")
+    assert "<https://w3id.org/cassibile/graph/inferred> {" in trig
+    assert (built / "validation-report.txt").read_text(encoding="utf-8").startswith("Validation: the graph conforms")
+
+
+def test_stats_counts_facts_claims_and_links():
+    result = run_cli("stats", "--format", "json", check=True)
+    stats = json.loads(result.stdout)
+    assert stats["facts"] >= 17 and stats["claims"] >= 9
+    assert stats["wikidata_links"] + stats["unlinked_entities"] == stats["entities"]
+    assert set(stats["claims_by_source"]) >= {"source:en-article (en)", "source:pt-history (pt)", "source:de-history (de)"}
