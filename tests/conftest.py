@@ -44,3 +44,20 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "dist"
     run_cli("build", "--quiet", "--out", str(out), check=True)
     return out
+
+
+@pytest.fixture
+def sparql_server():
+    """Start a real oxigraph SPARQL server on 127.0.0.1 loaded with the given files; always stopped."""
+    from cassibile.sparql_server import OxigraphServer
+
+    started = []
+
+    def start(*files: Path, **options) -> OxigraphServer:
+        server = OxigraphServer(files=list(files), **options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
