@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts: triples, entities by class, facts, claims per source, links")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
+    p = sub.add_parser("publish", help="load the built dataset into a SPARQL store (Graph Store HTTP Protocol)")
+    p.add_argument("--endpoint", required=True, help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    p.add_argument("--data", type=Path, help="built dataset (default: dist/cassibile.nq)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per upload (default 120)")
+
     p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
     p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
@@ -155,6 +160,15 @@ def _stats(args) -> int:
     return 0
 
 
+def _publish(args) -> int:
+    from cassibile.publish import publish
+
+    data = args.data or Project.find().dist / "cassibile.nq"
+    sent = publish(data, args.endpoint, args.timeout, report=lambda line: print(line, file=sys.stderr))
+    print(f"published {sum(sent.values())} triples in {len(sent)} named graphs to {args.endpoint}")
+    return 0
+
+
 def _fmt(args) -> int:
     from cassibile.fmt import non_canonical, rewrite
 
@@ -172,4 +186,12 @@ def _fmt(args) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "validate": _validate, "query": _query, "export": _export, "stats": _stats, "fmt": _fmt}
+COMMANDS = {
+    "build": _build,
+    "validate": _validate,
+    "query": _query,
+    "export": _export,
+    "stats": _stats,
+    "fmt": _fmt,
+    "publish": _publish,
+}
