@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from cassibile.errors import DataError, Location, UsageError
 from cassibile.namespaces import CAS, PREFIXES
@@ -17,7 +17,7 @@ from cassibile.project import Project
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _PREFIX_LINE = re.compile(r"^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
-_SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)\s")
+_SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)(?:\s|$)")  # canonical files put the subject alone on its line
 
 
 def _to_rdflib(term):
@@ -47,9 +47,21 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
+# rdflib checks the lexical form of xsd:date and xsd:dateTime, but not of xsd:gYear and xsd:gYearMonth.
+_GREGORIAN = {
+    XSD.gYear: re.compile(r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$"),
+    XSD.gYearMonth: re.compile(r"^-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?$"),
+}
+
+
+def _ill_typed(literal: Literal) -> bool:
+    pattern = _GREGORIAN.get(literal.datatype)
+    return bool(literal.ill_typed) or (pattern is not None and not pattern.match(str(literal)))
+
+
 def _reject_ill_typed(graph: Graph, path: Path) -> None:
     for subject, _, obj in graph:
-        if isinstance(obj, Literal) and obj.ill_typed:
+        if isinstance(obj, Literal) and _ill_typed(obj):
             raise DataError(
                 f'ill-typed literal "{obj}" is not a valid {graph.namespace_manager.normalizeUri(obj.datatype)}',
                 Location(path, _line_of(path, f'"{obj}"')),
