@@ -1,0 +1,220 @@
+"""Every export of a real build read back by other implementations: rdflib, pyoxigraph and pyld.
+
+The source graphs are recomputed here from the project (load, derive, reason) and each file in
+dist/ must hold exactly its graph; JSON-LD must mean the same to pyld, an independent processor,
+as to rdflib; the dataset description must describe the files that are really there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyld import jsonld
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+from cassibile import __version__
+from cassibile.build import assemble
+from cassibile.dataset_description import DATASET, describe
+from cassibile.export import CONTEXT_URL, claims_graph, entities, entity_documents, entity_subgraph, published_context
+from cassibile.load import load_project
+from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
+from cassibile.project import Project
+
+LAYERS = ("ontology", "asserted", "derived", "inferred")
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+
+
+@pytest.fixture(scope="module")
+def layers(root) -> dict[str, Graph]:
+    """The four layers, computed again in this process by the build's own code."""
+    return assemble(Project(root)).graphs
+
+
+def nquads_graph(nquads: str) -> Graph:
+    return Graph().parse(data=nquads, format="nquads")
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("extension", sorted(RDFLIB_FORMATS))
+def test_every_layer_file_parses_back_into_its_graph(built, layers, layer, extension):
+    parsed = Graph().parse(built / f"{layer}.{extension}", format=RDFLIB_FORMATS[extension])
+    assert len(parsed) == len(layers[layer]) > 0
+    assert isomorphic(parsed, layers[layer]), f"{layer}.{extension} differs from the {layer} graph"
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_oxigraph_accepts_turtle_ntriples_and_rdfxml(built, layer):
+    counts = {
+        ext: len(list(ox.parse(path=str(built / f"{layer}.{ext}"), format=fmt)))
+        for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML))
+    }
+    assert len(set(counts.values())) == 1 and counts["nt"] > 0, counts
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_pyld_expands_each_jsonld_dump_into_the_same_graph(built, layers, layer):
+    document = json.loads((built / f"{layer}.jsonld").read_text(encoding="utf-8"))
+    assert jsonld.expand(document), "expansion gave nothing"
+    converted = nquads_graph(jsonld.to_rdf(document, {"format": "application/n-quads"}))
+    assert isomorphic(converted, layers[layer])
+
+
+def test_jsonld_uses_the_published_context_readably(built, root):
+    context = json.loads((root / "ontology" / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    document = json.loads((built / "asserted.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"]["label"] == context["label"] == {"@id": "rdfs:label", "@container": "@language"}
+    nodes = {node["id"]: node for node in document["@graph"]}
+    armistice = nodes[str(ID["armistice-of-cassibile"])]
+    assert armistice["type"] == "Armistice"
+    assert armistice["label"]["en"] == "Armistice of Cassibile"
+    assert set(armistice["editorialLabel"]) | set(armistice["label"]) >= {"en", "it", "de", "pt"}
+    fact = next(n for n in nodes.values() if n.get("type") == "Fact" and n.get("predicate") == "signatory")
+    assert fact["rank"] in ("NormalRank", "PreferredRank") and isinstance(fact["supportedBy"], list)
+    claim = nodes[fact["supportedBy"][0]]
+    assert claim["type"] == "Claim" and claim["source"].startswith(str(SOURCE)) and len(claim["quote"]) == 1
+
+
+def test_context_names_every_object_property_so_values_stay_plain_iris(root):
+    """A cas: object property without a term would compact to {"id": …} objects; a new one needs a term."""
+    context = json.loads((root / "ontology" / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    ontology = load_project(Project(root)).ontology
+    coerced = {definition["@id"] for definition in context.values() if isinstance(definition, dict)
+               and definition.get("@type") in ("@id", "@vocab") and "@id" in definition}
+    missing = sorted(str(p) for p in ontology.subjects(RDF.type, OWL.ObjectProperty)
+                     if str(p).startswith(str(CAS)) and f"cas:{str(p)[len(str(CAS)):]}" not in coerced)
+    assert not missing, f"add a term with \"@type\": \"@id\" to ontology/context.jsonld for: {missing}"
+
+
+def test_dist_publishes_the_context_byte_for_byte(built, root):
+    assert (built / "context.jsonld").read_bytes() == (root / "ontology" / "context.jsonld").read_bytes()
+
+
+def test_trig_and_nquads_hold_every_layer_and_each_sources_claims_apart(built, layers):
+    union = Graph()
+    for graph in layers.values():
+        union += graph
+    for name, fmt in (("cassibile.trig", "trig"), ("cassibile.nq", "nquads")):
+        dataset = Dataset()
+        dataset.parse(built / name, format=fmt)
+        graphs = {g.identifier: g for g in dataset.graphs() if len(g)}
+        expected_names = {GRAPH[layer] for layer in LAYERS} | {claims_graph(s) for s in layers["asserted"].subjects(RDF.type, CAS.Source)}
+        assert set(graphs) == expected_names, name
+        assert claims_graph(SOURCE["en-article"]) == URIRef("https://w3id.org/cassibile/graph/claims/en-article")
+        merged = Graph()
+        for graph in graphs.values():
+            merged += graph
+        assert isomorphic(merged, union), f"{name} does not hold exactly the four layers"
+        assert not list(graphs[GRAPH["asserted"]].subjects(RDF.type, CAS.Claim)), "claims left in the asserted graph"
+        for source in layers["asserted"].subjects(RDF.type, CAS.Source):
+            claims = graphs[claims_graph(source)]
+            for subject in set(claims.subjects()):
+                assert subject == source or claims.value(subject, CAS.source) == source, f"{subject} in {source}'s graph"
+
+
+def test_oxigraph_reads_the_datasets_with_the_same_quads(built):
+    trig = ox.Dataset(ox.parse(path=str(built / "cassibile.trig"), format=ox.RdfFormat.TRIG))
+    nquads = ox.Dataset(ox.parse(path=str(built / "cassibile.nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(trig) == len(nquads) > 0
+    assert all(quad in nquads for quad in trig)
+
+
+# --- per-entity documents --------------------------------------------------------------------------
+
+def local_context_loader(built: Path):
+    """pyld document loader that serves the published context from dist/ and nothing else."""
+    context = json.loads((built / "context.jsonld").read_text(encoding="utf-8"))
+
+    def load(url, options=None):
+        assert url == CONTEXT_URL, f"unexpected remote document {url}"
+        return {"contextUrl": None, "documentUrl": url, "document": context}
+
+    return load
+
+
+def test_every_entity_has_a_framed_document_meaning_its_subgraph(built, layers):
+    graph = layers["asserted"] + layers["derived"]
+    documents = sorted((built / "id").glob("*.jsonld"))
+    assert {p.stem for p in documents} == {str(e)[len(str(ID)):] for e in entities(graph)}
+    loader = local_context_loader(built)
+    for path in documents:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        entity = URIRef(str(ID) + path.stem)
+        assert document["@context"] == CONTEXT_URL and document["id"] == str(entity), path.name
+        converted = nquads_graph(jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": loader}))
+        assert isomorphic(converted, entity_subgraph(graph, entity)), path.name
+
+
+def test_the_armistice_document_nests_facts_claims_and_named_entities(built):
+    document = json.loads((built / "id" / "armistice-of-cassibile.jsonld").read_text(encoding="utf-8"))
+    assert list(document)[:3] == ["@context", "id", "type"]
+    signatories = [f for f in document["facts"] if f["predicate"] == "signatory"]
+    assert signatories, "the armistice document lists no signatory"
+    for fact in signatories:
+        assert fact["object"]["type"] == "Person" and fact["object"]["label"]
+        assert all(claim["quote"] and claim["source"]["title"] for claim in fact["supportedBy"])
+    signing_day = [f for f in document["facts"] if f["predicate"] == "pointInTime"]
+    assert {"@value": "1943-09-03", "type": "xsd:date"} in [f["rdf:object"] for f in signing_day]
+
+
+def test_entity_documents_are_the_same_bytes_in_another_process(built, layers, root):
+    """The build ran in a subprocess with its own hash seed: set order must not leak into the files."""
+    again = entity_documents(layers["asserted"] + layers["derived"], published_context(root))
+    assert sorted(again) == sorted(p.name for p in (built / "id").iterdir())
+    changed = [name for name, data in again.items() if (built / "id" / name).read_bytes() != data]
+    assert not changed, changed[:5]
+
+
+# --- the dataset description -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def void(built) -> Graph:
+    return Graph().parse(built / "void.ttl", format="turtle")
+
+
+def test_void_describes_the_dataset_and_its_sources(void, layers):
+    assert (DATASET, RDF.type, VOID.Dataset) in void and (DATASET, RDF.type, DCAT.Dataset) in void
+    assert void.value(DATASET, DCTERMS.title) and void.value(DATASET, DCTERMS.description)
+    assert void.value(DATASET, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+    assert str(void.value(DATASET, DCAT.version)) == __version__
+    ontology = URIRef("https://w3id.org/cassibile/ontology")
+    assert void.value(DATASET, DCTERMS.created) == layers["ontology"].value(ontology, DCTERMS.created)
+    assert void.value(void.value(DATASET, DCTERMS.publisher), RDF.type) is not None
+    sources = set(layers["asserted"].subjects(RDF.type, CAS.Source))
+    assert set(void.objects(DATASET, DCTERMS.source)) == sources
+    for source in sources:
+        assert void.value(source, DCTERMS.license) and void.value(source, CAS.attribution), source
+
+
+def test_void_links_every_dump_with_its_real_size(void, built):
+    dumps = set(void.objects(DATASET, VOID.dataDump))
+    names = {str(url).rsplit("/", 1)[-1] for url in dumps}
+    assert {"cassibile.trig", "cassibile.nq", "asserted.ttl", "asserted.jsonld", "asserted.rdf"} <= names
+    for distribution in void.objects(DATASET, DCAT.distribution):
+        name = str(void.value(distribution, DCAT.downloadURL)).rsplit("/", 1)[-1]
+        assert int(void.value(distribution, DCAT.byteSize)) == (built / name).stat().st_size, name
+        assert str(void.value(distribution, DCAT.mediaType)).startswith("http://www.iana.org/assignments/media-types/")
+
+
+def test_void_counts_match_the_files(void, built, layers):
+    quads = (built / "cassibile.nq").read_text(encoding="utf-8").count("\n")
+    assert int(void.value(DATASET, VOID.triples)) == quads
+    assert int(void.value(DATASET, VOID.entities)) == len(entities(layers["asserted"]))
+    examples = set(void.objects(DATASET, VOID.exampleResource))
+    assert examples and all((e, RDF.type, None) in layers["asserted"] for e in examples)
+    vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
+    assert {str(CAS), str(RDFS), str(OWL), "http://www.w3.org/2004/02/skos/core#"} <= vocabularies
+    assert (DATASET, VOID.sparqlEndpoint, None) not in void  # nothing is served by a build
+
+
+def test_void_names_the_sparql_endpoint_when_one_is_served():
+    graph = Graph()
+    graph.add((ID["x"], RDF.type, CAS.Person))
+    graph.add((ID["x"], RDFS.label, Literal("x", lang="en")))
+    void = describe({GRAPH["asserted"]: graph}, {"cassibile.nq": 10}, sparql_endpoint="http://127.0.0.1:7878/query")
+    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
+    assert int(void.value(DATASET, VOID.triples)) == 2 and int(void.value(DATASET, VOID.entities)) == 1
