@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,26 @@ def sparql_server():
     yield start
     for server in started:
         server.stop()
+
+
+def start_serve(dist: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """Run the real `cassibile serve --port 0` on a built folder; returns the process and its base URL."""
+    env = {k: v for k, v in os.environ.items() if k != "CASSIBILE_ROOT"}
+    with open(log, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "cassibile", "serve", "--port", "0", "--dist", str(dist)],
+                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    first = process.stdout.readline()  # "Serving DIST at URL ..." once the server listens; "" if it died
+    if " at http://127.0.0.1:" not in first:
+        process.kill()
+        raise AssertionError(f"cassibile serve did not start:\n{first}{log.read_text(encoding='utf-8')}")
+    return process, first.split(" at ", 1)[1].split()[0]
+
+
+@pytest.fixture(scope="session")
+def served(built, tmp_path_factory) -> str:
+    """`cassibile serve` on the built fixture: the base URL of a real server on 127.0.0.1, stopped with Ctrl-C."""
+    process, url = start_serve(built, tmp_path_factory.mktemp("serve") / "stderr.log")
+    yield url
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+    process.stdout.close()

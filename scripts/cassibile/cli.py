@@ -24,20 +24,22 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="validate, reason and write every output into dist/ (atomically)")
     p.add_argument("--out", type=Path, help="output folder (default: dist/ in the project)")
-    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="owlrl", help="OWL RL engine (default: owlrl)")
+    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable",
+                   help="OWL RL engine (default: reasonable; tests/test_reasoning.py shows both infer the same)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
 
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
-    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="owlrl")
+    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable", help="OWL RL engine (default: reasonable)")
 
-    p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph")
+    p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph or an endpoint")
     p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
-    p.add_argument("--list", action="store_true", help="list the bundled queries with their summaries")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a declared parameter")
-    p.add_argument("--lang", help="label language (falls back to English); same as --param lang=…")
-    p.add_argument("--format", default="table", help="table, csv, tsv, json (W3C) or xml (W3C)")
-    p.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
+    p.add_argument("--list", action="store_true", help="list the bundled queries with their summaries and parameters")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a declared parameter (repeatable)")
+    p.add_argument("--lang", help="label language, falling back to English; same as --param lang=…")
+    p.add_argument("--format", choices=("table", "csv", "tsv", "json", "xml"), default="table",
+                   help="table (default), or a W3C SPARQL results format: csv, tsv, json, xml")
+    p.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
     p.add_argument("--data", type=Path, help="built dataset to query (default: dist/cassibile.nq)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an endpoint (default 60)")
 
@@ -54,9 +56,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, help="built dataset (default: dist/cassibile.nq)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per upload (default 120)")
 
+    p = sub.add_parser("synthetic", help="write a synthetic project of about N triples (for benchmarks; not real data)")
+    p.add_argument("out", type=Path, help="new or empty folder to write the project into")
+    p.add_argument("--triples", type=int, default=10_000, help="about how many graph triples (default 10000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same bytes (default 1)")
+
+    p = sub.add_parser("site", help="write dist/site/ (the pages) again from the build in dist/")
+    p.add_argument("--dist", type=Path, help="built folder (default: dist/ in the project)")
+
+    p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--dist", type=Path, help="built folder to serve (default: dist/ in the project)")
+
     p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
     p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
+
+    p = sub.add_parser("wikidata", help="carry the facts to Wikidata: QuickStatements, compare, reconcile")
+    wikidata = p.add_subparsers(dest="wikidata_command", required=True, parser_class=_Parser)
+    w = wikidata.add_parser("quickstatements", help="QuickStatements (V1 syntax) for the truthy statements Wikidata can take")
+    w.add_argument("--deprecated", choices=("skip", "mark"), default="skip",
+                   help="deprecated facts: leave out (default), or write them with an edit summary asking to deprecate")
+    w.add_argument("--explain", action="store_true", help="list every fact or qualifier left out, and why")
+    w.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    for name, text in (("compare", "compare the linked items' truthy statements and labels with Wikidata's"),
+                       ("reconcile", "propose QIDs for unlinked entities (never links by itself), or --accept confirmed ones")):
+        w = wikidata.add_parser(name, help=text)
+        w.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint (default: https://query.wikidata.org/sparql)")
+        w.add_argument("--format", choices=("table", "json") + (("tsv",) if name == "reconcile" else ()), default="table")
+        w.add_argument("--batch-size", type=int, default=50, help="items or labels per query (default 50)")
+        w.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer (default 60)")
+        w.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    w.add_argument("--limit", type=int, default=5, help="candidates per entity (default 5)")
+    w.add_argument("--accept", type=Path, metavar="FILE",
+                   help="apply the links confirmed in FILE (the tsv output, wrong rows deleted); see docs/wikidata.md")
     return parser
 
 
@@ -94,19 +127,23 @@ def _query(args) -> int:
     project = Project.find()
     if args.list:
         for name, item in q.bundled_queries(project.query_dir).items():
-            print(f"{name:<32} {item.summary}")
+            if item.is_published:
+                params = f"  [{', '.join(p.name for p in item.parameters)}]" if item.parameters else ""
+                print(f"{name:<22} {item.summary}{params}")
         return 0
     if not args.query:
         raise UsageError("name a query (`cassibile query --list` shows them) or give a .rq file")
-    if args.format not in q.FORMATS:
-        raise UsageError(f"unknown format {args.format!r}; choose one of {', '.join(q.FORMATS)}")
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     item = q.resolve_query(args.query, project.query_dir)
     given = dict(_split_param(p) for p in args.param)
     if args.lang:
-        given["lang"] = args.lang
-    if "lang" in given and "lang" not in {p.name for p in item.parameters}:
-        given.pop("lang")  # a query without labels ignores --lang
+        if given.setdefault("lang", args.lang) != args.lang:
+            raise UsageError(f"--lang {args.lang} contradicts --param lang={given['lang']}")
+        if "lang" not in {p.name for p in item.parameters}:
+            given.pop("lang")  # a query without labels ignores --lang
     values = q.bindings_for(item, given)
+    q.check_syntax(item.text, item.path)
     if args.endpoint:
         from cassibile.remote import run_remote
 
@@ -116,7 +153,7 @@ def _query(args) -> int:
         if not data.is_file():
             raise UsageError(f"no built graph at {data}; run `cassibile build` first")
         result = q.run_local(q.store_from_file(data), item.text, values, location=item.path)
-    sys.stdout.write(q.render(result, args.format))
+    sys.stdout.write(result.serialize(args.format))
     return 0
 
 
@@ -186,6 +223,94 @@ def _fmt(args) -> int:
     return 0
 
 
+def _synthetic(args) -> int:
+    from cassibile.synthetic import write_project
+
+    counts = write_project(args.out, args.triples, args.seed, template=Project.find().root)
+    print(f"wrote {args.out}: {counts['triples']} graph triples in {counts['chapters']} chapters")
+    return 0
+
+
+def _site(args) -> int:
+    from cassibile.site import rebuild_site
+
+    project = Project.find()
+    dist = (args.dist or project.dist).resolve()
+    rebuild_site(project, dist)
+    print(f"wrote {dist / 'site'}", file=sys.stderr)
+    return 0
+
+
+def _wikidata(args) -> int:
+    return {"quickstatements": _wikidata_quickstatements, "compare": _wikidata_compare,
+            "reconcile": _wikidata_reconcile}[args.wikidata_command](args)
+
+
+def _wikidata_quickstatements(args) -> int:
+    from cassibile.wikidata import load
+    from cassibile.wikidata.quickstatements import quickstatements
+
+    loaded = load(Project.find())
+    batch = quickstatements(loaded.statements, loaded.alignment.verified, args.deprecated)
+    _write_text(args.output, "".join(line + "\n" for line in batch.lines))
+    notes = loaded.notes + batch.notes
+    print(f"{len(batch.lines)} statement(s); {len(notes)} fact(s) or qualifier(s) left out"
+          + ("" if args.explain else " (--explain lists them)"), file=sys.stderr)
+    for note in notes if args.explain else ():
+        print(f"  {note.node}: {note.reason}", file=sys.stderr)
+    return 0
+
+
+def _wikidata_client(args):
+    from cassibile.wikidata.wdqs import DEFAULT_ENDPOINT, Client
+
+    if args.batch_size < 1 or args.timeout <= 0:
+        raise UsageError("--batch-size and --timeout must be positive")
+    return Client(args.endpoint or DEFAULT_ENDPOINT, args.timeout, args.batch_size)
+
+
+def _wikidata_compare(args) -> int:
+    from cassibile.wikidata import load
+    from cassibile.wikidata.compare import compare, render_table
+
+    client = _wikidata_client(args)
+    loaded = load(Project.find())
+    report = compare(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client)
+    _write_text(args.output, report.to_json() if args.format == "json" else render_table(report))
+    return 0
+
+
+def _wikidata_reconcile(args) -> int:
+    from cassibile.wikidata import load
+    from cassibile.wikidata.reconcile import accept, reconcile, render
+
+    project = Project.find()
+    loaded = load(project)
+    if args.accept:
+        for change in accept(project.graph_dir, loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, args.accept):
+            print(change)
+        print("review these changes (git diff) before committing", file=sys.stderr)
+        return 0
+    client = _wikidata_client(args)
+    proposals = reconcile(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client, args.limit)
+    _write_text(args.output, render(proposals, args.format))
+    return 0
+
+
+def _write_text(output: Path | None, text: str) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _serve(args) -> int:
+    from cassibile.serve import serve
+
+    serve((args.dist or Project.find().dist).resolve(), args.port)
+    return 0
+
+
 COMMANDS = {
     "build": _build,
     "validate": _validate,
@@ -194,4 +319,8 @@ COMMANDS = {
     "stats": _stats,
     "fmt": _fmt,
     "publish": _publish,
+    "synthetic": _synthetic,
+    "site": _site,
+    "serve": _serve,
+    "wikidata": _wikidata,
 }
