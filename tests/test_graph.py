@@ -54,7 +54,7 @@ def test_every_quote_occurs_verbatim_in_its_source_in_its_language(dataset):
 
 
 def test_every_fact_rests_on_a_claim_has_a_rank_and_an_ontology_predicate(dataset):
-    declared = set(dataset.ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(dataset.ontology.subjects(RDF.type, OWL.DatatypeProperty))
+    declared = {p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, CAS.DateProperty) for p in dataset.ontology.subjects(RDF.type, kind)}
     ranks = {WIKIBASE.PreferredRank, WIKIBASE.NormalRank, WIKIBASE.DeprecatedRank}
     wrong = []
     for fact in sorted(dataset.data.subjects(RDF.type, CAS.Fact)):
