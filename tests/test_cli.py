@@ -102,3 +102,14 @@ def test_stats_counts_facts_claims_and_links():
     assert stats["facts"] >= 17 and stats["claims"] >= 9
     assert stats["wikidata_links"] + stats["unlinked_entities"] == stats["entities"]
     assert set(stats["claims_by_source"]) >= {"source:en-article (en)", "source:pt-history (pt)", "source:de-history (de)"}
+
+
+def test_export_writes_the_asked_layer_in_the_asked_format(tmp_path, built):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    target = tmp_path / "asserted.nt"
+    result = run_cli("export", "--format", "nt", "--graph", "asserted", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert isomorphic(Graph().parse(target, format="nt"), Graph().parse(built / "asserted.nt", format="nt"))
+    assert run_cli("export", "--format", "nq", "--graph", "asserted").returncode == 2

@@ -166,7 +166,7 @@ def _split_param(text: str) -> tuple[str, str]:
 
 def _export(args) -> int:
     from cassibile.build import assemble
-    from cassibile.export import DATASET_FORMATS, FORMATS, GRAPH_FORMATS, serialize_dataset, serialize_graph
+    from cassibile.export import DATASET_FORMATS, FORMATS, serialize_dataset, serialize_graph
     from cassibile.namespaces import GRAPH
 
     if args.format not in FORMATS:
@@ -179,7 +179,6 @@ def _export(args) -> int:
     else:
         graph = built.union() if args.graph == "all" else built.graphs[args.graph]
         data = serialize_graph(graph, args.format)
-    assert args.format in GRAPH_FORMATS + DATASET_FORMATS
     if args.output:
         args.output.write_bytes(data)
     else:
