@@ -694,20 +694,22 @@ def benchmark(size: int, args) -> list[str]:
     print(f"[{size}] {summary} in {generated:.1f} s", file=sys.stderr, flush=True)
     extra = ["--reasoner", args.reasoner] if args.reasoner else []
     ours = run_worker("ours", project, args.step_limit, extra, log)
-    print(f"[{size}] ours: {seconds(ours['steps'].get('build total'))} s, {ours['peak_mib']:.0f} MiB", file=sys.stderr, flush=True)
+    print(f"[{size}] ours: {seconds(ours['steps'].get('build total'))}, {ours['peak_mib']:.0f} MiB", file=sys.stderr, flush=True)
     if not (project / "dist" / "cassibile.nq").is_file():
-        return [f"## {size:,} triples", "", "Our build did not get as far as writing the dataset:", "", *build_table(ours, None)]
+        return [f"## {size:,} triples (target)", "", f"Generator: {summary} in {generated:.1f} s.", "",
+                "Our build did not get as far as writing the dataset; the straightforward pipeline was not run:", "",
+                *build_table(ours, None), ""]
     chosen = choose_parameters(project)
     parts = run_worker("breakdown", project, args.step_limit, extra, log)
     mine = run_worker("queries-ours", project, args.step_limit, [], log)
     raw = run_worker("queries-raw", project, args.step_limit, [], log)
     plain = None if args.skip_baseline else run_worker("plain", project, args.step_limit, ["--query-limit", str(args.query_limit)], log)
     if plain:
-        print(f"[{size}] straightforward: {seconds(plain['steps'].get('build total'))} s, {plain['peak_mib']:.0f} MiB", file=sys.stderr, flush=True)
+        print(f"[{size}] straightforward: {seconds(plain['steps'].get('build total'))}, {plain['peak_mib']:.0f} MiB", file=sys.stderr, flush=True)
     triples = ours["info"].get("triples", {})
     return [
         f"## {size:,} triples (target)", "",
-        f"Graph: {', '.join(f'{n} {c:,}' for n, c in triples.items())} triples; generated in {generated:.1f} s. "
+        f"Graph: {', '.join(f'{n} {c:,}' for n, c in triples.items())} triples; generated in {generated:.1f} s{' (with --faults)' if args.faults else ''}. "
         f"Violations: {ours['info'].get('violations', '?')}.", "",
         *build_table(ours, plain), "", *compare(project, plain), "",
         f"Queries on dist/cassibile.nq, parameters bound to synthetic things: {json.dumps(chosen, ensure_ascii=False)}", "",
