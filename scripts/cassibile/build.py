@@ -141,14 +141,14 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         write_outputs(built, staging)
-        _swap(staging, out)
+        replace_folder(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress.step(f"wrote {out}")
     return built
 
 
-def _swap(staging: Path, out: Path) -> None:
+def replace_folder(staging: Path, out: Path) -> None:
     """Replace `out` by `staging` with two renames, so no reader sees a half-written folder."""
     retired = out.with_name(f".{out.name}.old")
     shutil.rmtree(retired, ignore_errors=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from cassibile.build import GENERATED, Built, _swap
+from cassibile.build import GENERATED, Built, replace_folder
 from cassibile.errors import UsageError
 from cassibile.export import serialize_graph
 from cassibile.load import Dataset, new_graph, read_source_texts
@@ -88,6 +88,6 @@ def rebuild_site(project: Project, dist: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         write_site(built_from_dist(project, dist), staging)
-        _swap(staging, dist / "site")
+        replace_folder(staging, dist / "site")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
