@@ -34,9 +34,9 @@ def _to_rdflib(term):
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file into an rdflib graph; syntax errors become DataError with a position."""
-    graph = into if into is not None else Graph()
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
+    graph = Graph()  # this file's triples alone, so each file is checked once, not the whole union again
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
             graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
@@ -44,7 +44,10 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
     _reject_ill_typed(graph, path)
-    return graph
+    if into is None:
+        return graph
+    into += graph
+    return into
 
 
 # rdflib checks the lexical form of xsd:date and xsd:dateTime, but not of xsd:gYear and xsd:gYearMonth.
