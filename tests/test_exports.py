@@ -149,6 +149,27 @@ def test_every_entity_has_a_framed_document_meaning_its_subgraph(built, layers):
         assert isomorphic(converted, entity_subgraph(graph, entity)), path.name
 
 
+def test_entity_documents_are_compacted_exactly_as_pyld_compacts_them(built):
+    """cassibile.compaction reuses pyld's term choices; pyld compacting each document again must change nothing."""
+    loader = local_context_loader(built)
+    context = json.loads((built / "context.jsonld").read_text(encoding="utf-8"))
+    for path in sorted((built / "id").glob("*.jsonld")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        expanded = jsonld.expand(document, {"documentLoader": loader})
+        again = jsonld.compact(expanded, context)
+        again["@context"] = CONTEXT_URL
+        assert _sorted(again) == _sorted(document), path.name
+
+
+def _sorted(value):
+    """JSON-LD values are sets: compare them in a canonical order."""
+    if isinstance(value, dict):
+        return {key: _sorted(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        return sorted((_sorted(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
 def test_the_armistice_document_nests_facts_claims_and_named_entities(built):
     document = json.loads((built / "id" / "armistice-of-cassibile.jsonld").read_text(encoding="utf-8"))
     assert list(document)[:3] == ["@context", "id", "type"]

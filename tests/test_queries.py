@@ -16,7 +16,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from cassibile import derive, reason
 from cassibile import query as q
-from cassibile.load import Dataset, _to_rdflib, load_files, new_graph, parse_turtle
+from cassibile.load import Dataset, to_rdflib, load_files, new_graph, parse_turtle
 from cassibile.namespaces import CAS, CLAIM, ID, SOURCE, WD, WDT, WIKIBASE
 from cassibile.project import Project
 
@@ -100,7 +100,7 @@ def fixture_store(data: str) -> ox.Store:
 def expected_result(name: str) -> tuple[list[str], list[tuple]]:
     parsed = ox.parse_query_results(path=str(GOLDEN / name), format=ox.QueryResultsFormat.TSV)
     variables = [v.value for v in parsed.variables]
-    return variables, [tuple(None if s[v] is None else _to_rdflib(s[v]) for v in variables) for s in parsed]
+    return variables, [tuple(None if s[v] is None else to_rdflib(s[v]) for v in variables) for s in parsed]
 
 
 def is_ordered(text: str) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from cassibile import derive, reason
@@ -29,6 +30,10 @@ class Built:
     dataset: Dataset
     graphs: dict[str, Graph]  # ontology, asserted, derived, inferred
     violations: list[Violation]
+
+    def view(self, *names: str) -> ReadOnlyGraphAggregate:
+        """The named layers read as one graph, without copying them."""
+        return ReadOnlyGraphAggregate([self.graphs[name] for name in names or tuple(self.graphs)])
 
     def union(self, *names: str) -> Graph:
         graph = Graph()
@@ -110,18 +115,18 @@ def write_outputs(built: Built, out: Path) -> None:
         for fmt in BUILD_FORMATS:
             (out / f"{name}.{fmt}").write_bytes(serialize_graph(graph, fmt, header=header, context=context))
         (out / f"{name}.rdf").write_bytes(serialize_graph(graph, "xml"))
-    named = {URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}
+    published = publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()})
     for fmt in DATASET_FORMATS:
-        (out / f"cassibile.{fmt}").write_bytes(serialize_dataset(named, fmt))
+        (out / f"cassibile.{fmt}").write_bytes(serialize_dataset(published, fmt, split=False))
     dumps = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     (out / "id").mkdir()
-    for file_name, document in entity_documents(built.union("asserted", "derived"), context).items():
+    for file_name, document in entity_documents(built.view("asserted", "derived"), context).items():
         (out / "id" / file_name).write_bytes(document)
     properties = project.graph_dir / "wikidata" / "properties.tsv"
     for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties).items():
         (out / file_name).write_bytes(data)
-    void = describe_dataset(publication_graphs(named), dumps)
+    void = describe_dataset(published, dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")

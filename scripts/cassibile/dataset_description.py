@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, XSD, split_uri
 
 from cassibile import __version__
@@ -42,9 +43,7 @@ def describe(
 ) -> Graph:
     """VoID + DCAT for the dataset held in `named_graphs` (as published), whose dump files are
     `dumps` (file name -> size in bytes), downloadable under `download_base`."""
-    everything = Graph()
-    for graph in named_graphs.values():
-        everything += graph
+    everything = ReadOnlyGraphAggregate(list(named_graphs.values()))
     void = new_graph()
     void.bind("foaf", FOAF)
     _header(void, everything)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rdflib import Dataset as RDFDataset
-from rdflib import BNode, Graph, URIRef, plugin
+import pyoxigraph as ox
+
+from rdflib import BNode, Graph, Literal, URIRef, plugin
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.serializer import Serializer
 
 from cassibile.errors import DataError, UsageError
+from cassibile.load import to_oxigraph
 from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
 from cassibile.project import Project
 
@@ -44,10 +46,12 @@ class CanonicalTurtleSerializer(LongTurtleSerializer):
 
 plugin.register("cassibile-turtle", Serializer, __name__, "CanonicalTurtleSerializer")
 
-
-def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+# What oxigraph writes, per format; it writes fast and, fed sorted statements, the same bytes every time.
+_OX_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
+}
+_PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
 
 
 def _bound(graph: Graph) -> Graph:
@@ -76,27 +80,40 @@ def serialize_graph(graph: Graph, fmt: str, header: str | None = None, context: 
     """One graph in one format; JSON-LD is compacted with `context` (default: the published one)."""
     if fmt not in GRAPH_FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS + DATASET_FORMATS)}")
-    if fmt == "nt":
-        return _sorted_lines(graph.serialize(format="nt"))
     if fmt == "jsonld":
         return _jsonld(graph, context if context is not None else published_context())
-    if fmt == "xml":
-        return _rdfxml(graph)
-    text = _bound(_canonical_order(graph)).serialize(format="cassibile-turtle")
-    if header:
-        text = "".join(f"# {line}\n" for line in header.splitlines()) + text
-    return text.encode("utf-8")
+    statements = [ox.Triple(*map(to_oxigraph, triple)) for triple in _labelled(graph)]
+    return _comment(header) + _ox_serialize(statements, fmt)
 
 
-def _rdfxml(graph: Graph) -> bytes:
-    """RDF/XML through oxigraph's serialiser, fed sorted triples (rdflib's varies between runs)."""
-    import pyoxigraph as ox
+def canonical_turtle(graph: Graph) -> bytes:
+    """The form of the hand-edited Turtle files (`cassibile fmt`): rdflib's longturtle, in sorted order."""
+    return _bound(_canonical_order(graph)).serialize(format="cassibile-turtle").encode("utf-8")
 
-    from cassibile.query import _to_ox
 
-    triples = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in sorted(graph)]
-    prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+def _comment(header: str | None) -> bytes:
+    return "".join(f"# {line}\n" for line in (header or "").splitlines()).encode("utf-8")
+
+
+def _ox_serialize(statements: list, fmt: str) -> bytes:
+    """Sorted statements through oxigraph's writer. Line formats come out sorted; Turtle and TriG
+    get their prefixes in alphabetical order (oxigraph writes them in hash order)."""
+    statements.sort(key=str)
+    data = ox.serialize(statements, format=_OX_FORMATS[fmt], prefixes=_PREFIXES if fmt in ("ttl", "trig", "xml") else None)
+    if fmt not in ("ttl", "trig"):
+        return data
+    lines = data.decode("utf-8").split("\n")
+    body = 0
+    while body < len(lines) and lines[body].startswith("@prefix "):
+        body += 1
+    return ("\n".join(sorted(lines[:body]) + [""] + lines[body:])).encode("utf-8")
+
+
+def _labelled(graph: Graph):
+    """The graph's triples, blank nodes (only shapes and the ontology's lists have them) relabelled from its content."""
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        return to_canonical_graph(graph)
+    return graph
 
 
 def _canonical_order(graph: Graph) -> Graph:
@@ -104,17 +121,16 @@ def _canonical_order(graph: Graph) -> Graph:
 
     Blank nodes (only the shapes have them) first get labels computed from the graph's content.
     """
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        graph = to_canonical_graph(graph)
     ordered = Graph()
-    for triple in sorted(graph):
+    for triple in sorted(_labelled(graph)):
         ordered.add(triple)
     return _bound(ordered)
 
 
 def _jsonld(graph: Graph, context: dict) -> bytes:
-    """Compacted with the published context, carried inline so that the file stands alone."""
-    data = json.loads(_canonical_order(graph).serialize(format="json-ld", context=context, auto_compact=True))
+    """Compacted with the published context, carried inline so that the file stands alone.
+    No sorted copy is needed: `_sort_json` orders every array and key of the result."""
+    data = json.loads(_bound(_labelled(graph)).serialize(format="json-ld", context=context, auto_compact=True))
     return _json_bytes(data)
 
 
@@ -159,31 +175,14 @@ def publication_graphs(graphs: dict[URIRef, Graph]) -> dict[URIRef, Graph]:
     return split
 
 
-def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str) -> bytes:
-    """Named graphs (split as `publication_graphs` says) as TriG (each graph in canonical Turtle)
-    or N-Quads (sorted lines)."""
+def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str, split: bool = True) -> bytes:
+    """Named graphs (split as `publication_graphs` says, unless `split` is False because they already
+    are) as TriG or N-Quads, in sorted order."""
     if fmt not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
-    graphs = publication_graphs(graphs)
-    if fmt == "nq":
-        dataset = RDFDataset()
-        for name in sorted(graphs):
-            dataset.graph(name).__iadd__(graphs[name])
-        return _sorted_lines(dataset.serialize(format="nquads"))
-    return _trig(graphs)
-
-
-def _trig(graphs: dict[URIRef, Graph]) -> bytes:
-    prefix_lines: set[str] = set()
-    blocks = []
-    for name in sorted(graphs):
-        lines = serialize_graph(graphs[name], "ttl").decode("utf-8").splitlines()
-        prefix_lines.update(line for line in lines if line.startswith("PREFIX "))
-        body = "\n".join(line for line in lines if not line.startswith("PREFIX ")).strip()
-        indented = "\n".join("    " + line if line else "" for line in body.splitlines())
-        blocks.append(f"<{name}> {{\n{indented}\n}}\n")
-    prefixes = "".join(line + "\n" for line in sorted(prefix_lines))
-    return (prefixes + "\n" + "\n".join(blocks)).encode("utf-8")
+    graphs = publication_graphs(graphs) if split else graphs
+    statements = [ox.Quad(*map(to_oxigraph, triple), ox.NamedNode(name)) for name, graph in graphs.items() for triple in _labelled(graph)]
+    return _ox_serialize(statements, fmt)
 
 
 # --- per-entity documents ---------------------------------------------------------------------
@@ -216,28 +215,95 @@ def _copy(graph: Graph, part: Graph, node, predicates) -> None:
         part += graph.triples((node, predicate, None))
 
 
-def _framed(part: Graph, entity: URIRef, reverse_term: str, context: dict) -> dict:
-    from pyld import jsonld  # here, not at the top: it takes 0.2 s to import and only the build frames
-
-    nquads = _sorted_lines(part.serialize(format="nt")).decode("utf-8")
-    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-    frame = {"@context": context, "id": str(entity), reverse_term: {}}
-    return jsonld.frame(expanded, frame, {"embed": "@always"})
-
-
 def entity_document(graph: Graph, entity: URIRef, context: dict) -> bytes:
-    """The entity's subgraph framed as one JSON-LD tree: the entity at the top, the facts about it
-    under "facts", those naming it as their value under "factsAsValue", with claims, sources and
-    mentioned entities embedded; it refers to the published context by URL, as Linked Art does.
+    """One entity's framed document (see `entity_documents`)."""
+    return _document(_compacted([_tree(_Index(graph), entity)], context)[0])
 
-    The two kinds of facts are framed apart and joined: pyld 3.3 fails on a reverse frame over
-    rdf:object when some object is a literal (it reads "@id" from a value object)."""
-    document = _framed(entity_subgraph(graph, entity, (RDF.subject,)), entity, "facts", context)
-    incoming = _framed(entity_subgraph(graph, entity, (RDF.object,)), entity, "factsAsValue", context)
-    if incoming.get("factsAsValue"):
-        document["factsAsValue"] = incoming["factsAsValue"]
-    document["@context"] = CONTEXT_URL
-    return _json_bytes(document)
+
+def _document(compacted: dict) -> bytes:
+    """It refers to the published context by URL, as Linked Art does."""
+    return _json_bytes({**compacted, "@context": CONTEXT_URL})
+
+
+class _Index:
+    """The graph's triples by subject, and facts by their subject and value: one pass, then every lookup is a dict hit."""
+
+    def __init__(self, graph: Graph):
+        about: dict = {}  # subject -> {(predicate, object): None}: ordered, and a triple in two layers counts once
+        self.facts: dict = {RDF.subject: {}, RDF.object: {}}
+        for s, p, o in graph:
+            about.setdefault(s, {})[p, o] = None
+            if p in self.facts:
+                self.facts[p].setdefault(o, set()).add(s)
+        self.about = {subject: list(pairs) for subject, pairs in about.items()}
+
+    def values(self, node, predicates) -> list:
+        return [(p, o) for p, o in self.about.get(node, ()) if p in predicates]
+
+    def is_time_span(self, node) -> bool:
+        return (RDF.type, CAS.TimeSpan) in self.about.get(node, ())
+
+
+def _part(index: _Index, entity: URIRef) -> dict:
+    """`entity_subgraph` read from the index, as subject -> [(predicate, object)]."""
+    part = {entity: list(index.about.get(entity, ()))}
+    for fact in {f for role in index.facts for f in index.facts[role].get(entity, ())}:
+        part[fact] = list(index.about.get(fact, ()))
+        for predicate, node in part[fact]:
+            if index.is_time_span(node):
+                part[node] = list(index.about[node])
+            if predicate == CAS.supportedBy:
+                part[node] = list(index.about.get(node, ()))
+                for _, source in index.values(node, {CAS.source}):
+                    part[source] = index.values(source, SOURCE_SUMMARY)
+    mentioned = {o for pairs in list(part.values()) for _, o in pairs if isinstance(o, URIRef) and o.startswith(ID)}
+    for mention in mentioned - {entity}:
+        part[mention] = index.values(mention, MENTION_SUMMARY)
+    return part
+
+
+def _tree(index: _Index, entity: URIRef) -> dict:
+    """The entity's part as one expanded JSON-LD tree: every node it holds embedded wherever it is named
+    (except inside itself), the facts attached in reverse, as a frame with "@embed": "@always" gives."""
+    part = _part(index, entity)
+    tree = _node(part, entity, frozenset())
+    reverse = {}
+    for role in index.facts:
+        facts = sorted(set(index.facts[role].get(entity, ())))
+        if facts:
+            reverse[str(role)] = [_node(part, fact, frozenset({entity})) for fact in facts]
+    if reverse:
+        tree["@reverse"] = reverse
+    return tree
+
+
+def _node(part: dict, node, path: frozenset) -> dict:
+    result: dict = {"@id": str(node)}
+    for predicate, obj in part.get(node, ()):
+        if predicate == RDF.type:
+            result.setdefault("@type", []).append(str(obj))
+        elif isinstance(obj, Literal):
+            result.setdefault(str(predicate), []).append(_literal(obj))
+        elif obj in part and obj not in path and obj != node:
+            result.setdefault(str(predicate), []).append(_node(part, obj, path | {node}))
+        else:
+            result.setdefault(str(predicate), []).append({"@id": str(obj)})
+    return result
+
+
+def _literal(literal: Literal) -> dict:
+    if literal.language:
+        return {"@value": str(literal), "@language": literal.language}
+    if literal.datatype is not None and literal.datatype != XSD.string:
+        return {"@value": str(literal), "@type": str(literal.datatype)}
+    return {"@value": str(literal)}
+
+
+def _compacted(trees: list[dict], context: dict) -> list[dict]:
+    from cassibile.compaction import Compactor
+
+    compactor = Compactor(context)
+    return [compactor.compact(tree) for tree in trees]
 
 
 def entity_slug(entity: URIRef) -> str:
@@ -252,6 +318,17 @@ def entities(graph: Graph) -> list[URIRef]:
     return sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(ID))})
 
 
-def entity_documents(graph: Graph, context: dict) -> dict[str, bytes]:
-    """`<slug>.jsonld` -> document, for every entity."""
-    return {f"{entity_slug(e)}.jsonld": entity_document(graph, e, context) for e in entities(graph)}
+def entity_documents(graph: Graph, context: dict, batch: int = 200) -> dict[str, bytes]:
+    """`<slug>.jsonld` -> document, for every entity: its subgraph (`entity_subgraph`) framed as one
+    JSON-LD tree, the entity at the top, the facts about it under "facts", those naming it as their
+    value under "factsAsValue", with claims, sources and mentioned entities embedded.
+
+    The trees are built from one index of the graph and compacted `batch` at a time: framing each
+    entity with pyld took 30 ms; this takes about 1 ms (benchmarks/README.md)."""
+    index, found = _Index(graph), entities(graph)
+    documents = {}
+    for start in range(0, len(found), batch):
+        chunk = found[start:start + batch]
+        for entity, compacted in zip(chunk, _compacted([_tree(index, e) for e in chunk], context)):
+            documents[f"{entity_slug(entity)}.jsonld"] = _document(compacted)
+    return documents

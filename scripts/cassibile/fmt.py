@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cassibile.export import serialize_graph
+from cassibile.export import canonical_turtle
 from cassibile.load import parse_turtle
 
 
 def canonical(path: Path) -> bytes:
-    return serialize_graph(parse_turtle(path), "ttl")
+    return canonical_turtle(parse_turtle(path))
 
 
 def non_canonical(paths: list[Path]) -> list[Path]:

@@ -20,7 +20,8 @@ _PREFIX_LINE = re.compile(r"^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECAS
 _SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)(?:\s|$)")  # canonical files put the subject alone on its line
 
 
-def _to_rdflib(term):
+def to_rdflib(term):
+    """An oxigraph term as rdflib's (simple literals stay plain, as RDF 1.1 reads them)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -32,6 +33,17 @@ def _to_rdflib(term):
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def to_oxigraph(term):
+    """An rdflib term as oxigraph's."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    if term.language:
+        return ox.Literal(term, language=term.language)
+    return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+
+
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file into an rdflib graph; syntax errors become DataError with a position."""
     if not path.is_file():
@@ -39,7 +51,7 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     graph = Graph()  # this file's triples alone, so each file is checked once, not the whole union again
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
-            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from cassibile.errors import DataError, Location, UsageError
-from cassibile.load import _to_rdflib
+from cassibile.load import to_oxigraph, to_rdflib
 from cassibile.namespaces import PREFIXES
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -215,7 +215,7 @@ def bind(text: str, values: dict[str, object]) -> str:
     if where is None:
         raise DataError("the query has parameters but no WHERE { … } group to bind them in")
     names = sorted(values)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(_to_ox(values[n])) for n in names)}) }}"
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(to_oxigraph(values[n])) for n in names)}) }}"
     openings = [where.end()] + [m.end() for m in _SERVICE.finditer(code)]
     for offset in sorted(set(openings), reverse=True):
         text = text[:offset] + block + text[offset:]
@@ -284,7 +284,7 @@ class QueryResult:
         if isinstance(parsed, ox.QueryBoolean):
             return []
         names = [v.value for v in parsed.variables]
-        return [[None if s[n] is None else _to_rdflib(s[n]) for n in names] for s in parsed]
+        return [[None if s[n] is None else to_rdflib(s[n]) for n in names] for s in parsed]
 
     def serialize(self, fmt: str) -> str:
         """The answer in one of FORMATS: a readable table, or a W3C SPARQL results format."""
@@ -335,21 +335,9 @@ def _display(term) -> str:
 
 # --- running on the embedded store ------------------------------------------------------------
 
-def _to_ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
 def store_from_graph(graph: Graph) -> ox.Store:
     store = ox.Store()
-    store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in graph)
+    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
     return store
 
 

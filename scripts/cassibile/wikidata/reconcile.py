@@ -30,7 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError, Location, UsageError
-from cassibile.export import entities, serialize_graph
+from cassibile.export import canonical_turtle, entities
 from cassibile.load import new_graph, parse_turtle
 from cassibile.namespaces import CAS, WD
 from cassibile.wikidata.compare import agrees, shown
@@ -206,7 +206,7 @@ def _write_links(links_file: Path, links: list[tuple[URIRef, str]]) -> list[str]
     for entity, qid in links:
         graph.add((entity, OWL.sameAs, WD[qid]))
     links_file.parent.mkdir(parents=True, exist_ok=True)
-    links_file.write_bytes(serialize_graph(graph, "ttl"))
+    links_file.write_bytes(canonical_turtle(graph))
     return [f"{links_file}: {entity} owl:sameAs wd:{qid}" for entity, qid in links]
 
 
