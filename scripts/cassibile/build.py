@@ -82,17 +82,14 @@ def reasoning_input(graphs: dict[str, Graph]) -> Graph:
     assertions about the fact node, so OWL RL must not draw inverse, domain or range conclusions
     from them. The facts reach the reasoner as the truthy triples the build derived from them.
     """
-    graph = graphs["ontology"] + graphs["derived"]
-    data = graphs["asserted"]
-    facts = set(data.subjects(RDF.type, CAS.Fact))
-    for triple in data:
-        if triple[0] not in facts:
-            graph.add(triple)
+    facts = set(graphs["asserted"].subjects(RDF.type, CAS.Fact))
+    graph = Graph()
+    for layer in ("ontology", "derived", "asserted"):
+        for triple in graphs[layer]:
+            if triple[0] not in facts:
+                graph.add(triple)
     for fact in facts:
         graph.add((fact, RDF.type, CAS.Fact))
-    for triple in list(graph.triples((None, None, None))):
-        if triple[0] in facts and triple[1] != RDF.type:
-            graph.remove(triple)
     return graph
 
 

@@ -45,21 +45,21 @@ def to_oxigraph(term):
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one Turtle file into an rdflib graph; syntax errors become DataError with a position."""
+    """Parse one Turtle file into an rdflib graph (`into`, or a new one); syntax errors and ill-typed
+    literals become DataError with a position. After an error `into` is incomplete: discard it."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    graph = Graph()  # this file's triples alone, so each file is checked once, not the whole union again
+    graph = into if into is not None else Graph()
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            subject, obj = to_rdflib(triple.subject), to_rdflib(triple.object)
+            if isinstance(obj, Literal) and _ill_typed(obj):
+                raise _ill_typed_error(path, subject, obj)
+            graph.add((subject, to_rdflib(triple.predicate), obj))
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
-    _reject_ill_typed(graph, path)
-    if into is None:
-        return graph
-    into += graph
-    return into
+    return graph
 
 
 # rdflib checks the lexical form of xsd:date and xsd:dateTime, but not of xsd:gYear and xsd:gYearMonth.
@@ -74,14 +74,12 @@ def _ill_typed(literal: Literal) -> bool:
     return bool(literal.ill_typed) or (pattern is not None and not pattern.match(str(literal)))
 
 
-def _reject_ill_typed(graph: Graph, path: Path) -> None:
-    for subject, _, obj in graph:
-        if isinstance(obj, Literal) and _ill_typed(obj):
-            raise DataError(
-                f'ill-typed literal "{obj}" is not a valid {graph.namespace_manager.normalizeUri(obj.datatype)}',
-                Location(path, _line_of(path, f'"{obj}"')),
-                node=str(subject),
-            )
+def _ill_typed_error(path: Path, subject, obj: Literal) -> DataError:
+    return DataError(
+        f'ill-typed literal "{obj}" is not a valid {new_graph().namespace_manager.normalizeUri(obj.datatype)}',
+        Location(path, _line_of(path, f'"{obj}"')),
+        node=str(subject),
+    )
 
 
 def _line_of(path: Path, needle: str) -> int | None:
