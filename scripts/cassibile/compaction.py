@@ -34,6 +34,7 @@ class Compactor:
         self.vocab_terms = self._vocab_terms()
         self._iris: dict[tuple[str, bool], str] = {}
         self._terms: dict[tuple, str] = {}
+        self._kept: dict[int, tuple[dict, dict]] = {}
 
     def _definition(self, value) -> dict:
         """A term definition with its IRI expanded; "simple" when it is an IRI and nothing else."""
@@ -140,6 +141,12 @@ class Compactor:
                 self._add(result, prop, values)
         return result
 
+    def keep(self, node: dict) -> dict:
+        """Compact a node that many documents embed once; wherever this same dict is embedded, the
+        result is reused. Returns the node, to be embedded in expanded trees."""
+        self._kept[id(node)] = (node, self.compact(node))  # holding the node keeps its id from being reused
+        return node
+
     def _add(self, result: dict, prop: str, values: list[dict], reverse: bool = False) -> None:
         grouped: dict[str, list] = {}
         for value in values:
@@ -160,7 +167,8 @@ class Compactor:
         coerce = definition.get("@type")
         if "@value" not in value:
             if len(value) > 1:  # an embedded node
-                return self.compact(value)
+                kept = self._kept.get(id(value))
+                return kept[1] if kept else self.compact(value)
             if coerce in ("@id", "@vocab"):
                 return self.iri(value["@id"], vocab=coerce == "@vocab")
             return {self.alias["@id"]: self.iri(value["@id"])}

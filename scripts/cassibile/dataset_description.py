@@ -10,9 +10,9 @@ never from the clock, so that two builds write the same bytes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, XSD, split_uri
 
 from cassibile import __version__
@@ -36,21 +36,21 @@ SOURCE_DETAILS = (DCTERMS.title, DCTERMS.license, DCTERMS.language, CAS.attribut
 
 
 def describe(
-    named_graphs: dict[URIRef, Graph],
+    named_graphs: dict[URIRef, Collection[tuple]],
     dumps: dict[str, int],
     download_base: str = BASE,
     sparql_endpoint: str | None = None,
 ) -> Graph:
     """VoID + DCAT for the dataset held in `named_graphs` (as published), whose dump files are
     `dumps` (file name -> size in bytes), downloadable under `download_base`."""
-    everything = ReadOnlyGraphAggregate(list(named_graphs.values()))
+    everything, predicates = _summary(named_graphs)
     void = new_graph()
     void.bind("foaf", FOAF)
     _header(void, everything)
     _sources(void, everything)
     _distributions(void, dumps, download_base)
-    _counts(void, named_graphs, everything)
-    _vocabularies(void, everything)
+    _counts(void, named_graphs, everything, predicates)
+    _vocabularies(void, everything, predicates)
     if sparql_endpoint:
         endpoint = URIRef(sparql_endpoint)
         void.add((DATASET, VOID.sparqlEndpoint, endpoint))
@@ -59,6 +59,19 @@ def describe(
         void.add((service, DCAT.endpointURL, endpoint))
         void.add((service, DCAT.servesDataset, DATASET))
     return void
+
+
+def _summary(named_graphs: dict[URIRef, Collection[tuple]]) -> tuple[Graph, set]:
+    """In one pass over the data: the triples the description reads (types, facts' subjects, the
+    ontology's and the sources' details), and every predicate used."""
+    kept = {RDF.type, RDF.subject, DCTERMS.creator, DCTERMS.created, DCTERMS.modified, *SOURCE_DETAILS}
+    everything, predicates = Graph(), set()
+    for triples in named_graphs.values():
+        for triple in triples:
+            predicates.add(triple[1])
+            if triple[1] in kept:
+                everything.add(triple)
+    return everything, predicates
 
 
 def _header(void: Graph, everything: Graph) -> None:
@@ -112,11 +125,11 @@ def _distributions(void: Graph, dumps: dict[str, int], download_base: str) -> No
             void.add((distribution, DCAT.mediaType, URIRef(IANA + media_types[extension])))
 
 
-def _counts(void: Graph, named_graphs: dict[URIRef, Graph], everything: Graph) -> None:
+def _counts(void: Graph, named_graphs: dict[URIRef, Collection[tuple]], everything: Graph, predicates: set) -> None:
     things = entities(everything)
     void.add((DATASET, VOID.triples, Literal(sum(len(g) for g in named_graphs.values()))))
     void.add((DATASET, VOID.entities, Literal(len(things))))
-    void.add((DATASET, VOID.properties, Literal(len(set(everything.predicates())))))
+    void.add((DATASET, VOID.properties, Literal(len(predicates))))
     for name, graph in sorted(named_graphs.items()):
         subset = URIRef(f"{DATASET}#graph-{str(name).rsplit('/graph/', 1)[-1]}")
         void.add((DATASET, VOID.subset, subset))
@@ -138,9 +151,9 @@ def _counts(void: Graph, named_graphs: dict[URIRef, Graph], everything: Graph) -
         void.add((DATASET, VOID.exampleResource, example))
 
 
-def _vocabularies(void: Graph, everything: Graph) -> None:
+def _vocabularies(void: Graph, everything: Graph, predicates: set) -> None:
     """The namespaces of every property and class the data uses (not our own instance namespaces)."""
-    terms = set(everything.predicates()) | {c for c in everything.objects(None, RDF.type) if isinstance(c, URIRef)}
+    terms = predicates | {c for c in everything.objects(None, RDF.type) if isinstance(c, URIRef)}
     namespaces = set()
     for term in terms:
         try:
