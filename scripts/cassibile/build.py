@@ -122,7 +122,7 @@ def write_outputs(built: Built, out: Path) -> None:
     for file_name, document in entity_documents(built.view("asserted", "derived"), context).items():
         (out / "id" / file_name).write_bytes(document)
     properties = project.graph_dir / "wikidata" / "properties.tsv"
-    for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties).items():
+    for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties, built.graphs["derived"]).items():
         (out / file_name).write_bytes(data)
     void = describe_dataset(published, dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))

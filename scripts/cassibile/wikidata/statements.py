@@ -36,6 +36,8 @@ from cassibile.namespaces import CAS, WD, WDT, WIKIBASE
 DAY, MONTH, YEAR = 11, 10, 9
 NOT_QUALIFIERS = {CAS.rank, CAS.supportedBy, CAS.rankRationale}
 NUMERIC = {XSD.integer, XSD.decimal, XSD.nonNegativeInteger, XSD.positiveInteger}
+# rdflib looks namespace attributes up on every access; the loop over every fact uses these.
+_PREDICATE, _SUBJECT, _OBJECT, _RANK, _SUPPORTED_BY, _SOURCE = RDF.predicate, RDF.subject, RDF.object, CAS.rank, CAS.supportedBy, CAS.source
 
 
 @dataclass(frozen=True)
@@ -200,22 +202,23 @@ def wikidata_value(data: Graph, node, alignment: Alignment) -> Value | None:
     return alignment.item(node)
 
 
-def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list[Note]]:
-    """Every fact whose predicate has a verified Wikidata property, as a statement; and what was left out."""
-    truthy = derive.truthy(data)
+def statements(data: Graph, alignment: Alignment, truthy: Graph | None = None) -> tuple[list[Statement], list[Note]]:
+    """Every fact whose predicate has a verified Wikidata property, as a statement; and what was left out.
+    `truthy` is the truthy graph of `data` if the caller has derived it already."""
+    truthy = derive.truthy(data) if truthy is None else truthy
     found, notes = [], []
     for fact in derive.facts(data):
-        predicate = data.value(fact, RDF.predicate)
+        predicate = data.value(fact, _PREDICATE)
         if predicate in alignment.unverified:
             notes.append(Note(fact, f"{alignment.unverified[predicate]} is not verified in properties.tsv"))
         if predicate not in alignment.pids:
             continue
-        subject, obj = data.value(fact, RDF.subject), data.value(fact, RDF.object)
+        subject, obj = data.value(fact, _SUBJECT), data.value(fact, _OBJECT)
         value = wikidata_value(data, obj, alignment)
         if value is None:
             notes.append(Note(fact, f"Wikidata cannot hold the value {obj.n3(data.namespace_manager)}"))
             continue
-        rank = data.value(fact, CAS.rank) or WIKIBASE.NormalRank
+        rank = data.value(fact, _RANK) or WIKIBASE.NormalRank
         qualifiers, dropped = _qualifiers(data, fact, alignment)
         notes += dropped
         found.append(Statement(
@@ -228,7 +231,7 @@ def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list
 
 def _qualifiers(data: Graph, fact: URIRef, alignment: Alignment) -> tuple[tuple, list[Note]]:
     kept, dropped = [], []
-    for prop, obj in sorted(data.predicate_objects(fact)):
+    for prop, obj in sorted(data.predicate_objects(fact), key=lambda pair: (pair[0], pair[1].n3())):
         if not str(prop).startswith(str(CAS)) or prop in NOT_QUALIFIERS:
             continue
         value = wikidata_value(data, obj, alignment) if prop in alignment.pids else None
@@ -241,6 +244,6 @@ def _qualifiers(data: Graph, fact: URIRef, alignment: Alignment) -> tuple[tuple,
 
 def _references(data: Graph, fact: URIRef) -> tuple[Reference, ...]:
     """One reference per source that a supporting claim quotes (two claims of one source are one reference)."""
-    sources = {data.value(claim, CAS.source) for claim in data.objects(fact, CAS.supportedBy)} - {None}
+    sources = {data.value(claim, _SOURCE) for claim in data.objects(fact, _SUPPORTED_BY)} - {None}
     return tuple(Reference(s, data.value(s, DCTERMS.title)) for s in sorted(sources))
 
