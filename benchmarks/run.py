@@ -208,13 +208,28 @@ def instrumented(built):
     attributes times the real calls; a writer the build no longer has is simply not itemised.
     """
     names = {id(graph): name for name, graph in built.graphs.items()}
+    converted: dict[int, str] = {}  # id of a list of oxigraph statements -> the layer (or dataset) it holds
+
+    def remember(kind):
+        def named(result, *args, **kwargs):
+            converted[id(result)] = names.get(id(args[0]), "(other graph)") if kind == "layer" else "cassibile"
+            return f"convert {converted[id(result)]} to sorted oxigraph {'triples' if kind == 'layer' else 'quads'}"
+        return named
+
+    def written(_, found, fmt, *args, **kwargs):
+        extension = {"xml": "rdf"}.get(fmt, fmt)
+        return f"export {converted.get(id(found), '(other graph)')}.{extension}"
+
     wrapped = [
-        ("cassibile.build", "serialize_graph", lambda g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
-        ("cassibile.build", "serialize_dataset", lambda graphs, fmt, *a, **k: f"export cassibile.{fmt}"),
-        ("cassibile.export", "entity_documents", lambda *a, **k: "export id/*.jsonld (one per entity)"),
-        ("cassibile.wikidata", "build_outputs", lambda *a, **k: "export wikidata view + QuickStatements"),
-        ("cassibile.dataset_description", "describe", lambda *a, **k: "export void.ttl (description)"),
-        ("cassibile.site", "write_site", lambda *a, **k: "export site/ (HTML pages)"),
+        ("cassibile.export", "statements", remember("layer")),
+        ("cassibile.export", "quads", remember("dataset")),
+        ("cassibile.export", "serialize_statements", written),
+        ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
+        ("cassibile.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source"),
+        ("cassibile.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
+        ("cassibile.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
+        ("cassibile.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
+        ("cassibile.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
     ]
     originals = []
     for module_name, attribute, label in wrapped:
@@ -232,11 +247,21 @@ def instrumented(built):
             setattr(module, attribute, original)
 
 
+_TIMING = []  # the timed calls under way: a call inside another (a page's Turtle in the site) is the outer one's time
+
+
 def _timed(function, label):
+    """`label(result, *args, **kwargs)` names the call once it has returned."""
     def timed(*args, **kwargs):
+        if _TIMING:
+            return function(*args, **kwargs)
+        _TIMING.append(label)
         started = time.perf_counter()
-        result = function(*args, **kwargs)
-        emit(step=label(*args, **kwargs), seconds=time.perf_counter() - started, part_of=WRITE)
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            _TIMING.pop()
+        emit(step=label(result, *args, **kwargs), seconds=time.perf_counter() - started, part_of=WRITE)
         return result
     return timed
 
