@@ -166,7 +166,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None) -> None:
     out.mkdir()
     try:
         with steps.step(WRITE), instrumented(built):
-            build.write_outputs(built, out)
+            build.write_outputs(built, out, Project(project))
     except CassibileError as error:  # e.g. the site refuses the faked quote that --faults plants
         emit(step=WRITE, error=type(error).__name__)
         emit(step="build total", error="writing failed")

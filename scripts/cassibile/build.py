@@ -96,7 +96,7 @@ def check(project: Project, dataset: Dataset, graph: Graph) -> list[Violation]:
     return rule_violations(project, dataset, graph)
 
 
-def write_outputs(built: Built, out: Path) -> None:
+def write_outputs(built: Built, out: Path, project: Project) -> None:
     """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the Wikidata view and QuickStatements, VoID, and the validation report."""
@@ -104,7 +104,6 @@ def write_outputs(built: Built, out: Path) -> None:
     from cassibile.dataset_description import describe as describe_dataset
     from cassibile.export import context_file, entity_documents, publication_graphs, published_context, quads, serialize_statements, statements
 
-    project = Project.find()  # the project being built: its context file and verified Wikidata PIDs
     context = published_context(project.root)
     for name, graph in built.graphs.items():
         header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
@@ -143,7 +142,7 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        write_outputs(built, staging)
+        write_outputs(built, staging, project)
         replace_folder(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
