@@ -21,6 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError
+from cassibile.export import entity_subgraph
 from cassibile.namespaces import CAS, ID, WIKIBASE
 from cassibile.site.highlight import cut
 from conftest import run_cli
@@ -134,6 +135,30 @@ def test_every_entity_has_a_page_and_data_siblings_at_the_path_of_its_iri(built)
         assert (entity, RDF.type, None) in described, entity
         assert set(Graph().parse(base.with_suffix(".nt"), format="nt")) == set(described), entity
         assert base.with_suffix(".jsonld").read_bytes() == (built / "id" / f"{slug(entity)}.jsonld").read_bytes()
+
+
+def test_entity_data_siblings_hold_the_triples_of_the_entity_document(built):
+    """What `export.entity_subgraph` gives the entity's JSON-LD document: the page's .nt holds the same."""
+    described = layer(built, "asserted") + layer(built, "derived")
+    for entity in entities(built):
+        sibling = Graph().parse(built / "site" / "id" / f"{slug(entity)}.nt", format="nt")
+        assert set(sibling) == set(entity_subgraph(described, entity)), entity
+
+
+def test_entity_pages_list_every_fact_about_something_else_that_names_them(built):
+    """"Named in facts about": each fact on another subject whose value or a qualifier is this entity."""
+    data, site = layer(built, "asserted"), built / "site"
+    expected = defaultdict(set)
+    for fact in facts(built):
+        subject = data.value(fact, RDF.subject)
+        for predicate, value in data.predicate_objects(fact):
+            if predicate != RDF.subject and str(value).startswith(str(ID)) and value != subject:
+                expected[value].add(f"../id/{slug(subject)}.html#{slug(fact)}")
+    assert sum(map(len, expected.values())) >= 50
+    for entity in entities(built):
+        html = page(site / "id" / f"{slug(entity)}.html")
+        listed = {e.attrs["href"] for e in html.links() if e.inside("ul", cls="mentions") and "#" in e.attrs["href"]}
+        assert listed == expected[entity], entity
 
 
 def test_every_source_has_a_page_its_text_and_data_siblings(built, root):

@@ -32,16 +32,16 @@ LAYERS = ("ontology", "asserted", "derived", "inferred")
 def write_site(built: Built, out: Path) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`."""
     site = SiteGraph(built)
-    render = Renderer(site)
+    render, descriptions = Renderer(site), describe.Descriptions(site)
     out.mkdir(parents=True)
     shutil.copytree(files("cassibile.site") / "static", out / "static")
     for entity in site.entities:
         slug = local_name(entity)
         base = out / "id" / slug
-        _write_page(base, render.entity(entity), describe.entity_description(site, entity), jsonld=_framed_document(out, slug))
+        _write_page(base, render.entity(entity), descriptions.entity(entity), jsonld=_framed_document(out, slug))
     for source in site.sources:
         base = out / "source" / local_name(source)
-        _write_page(base, render.source(source), describe.source_description(site, source))
+        _write_page(base, render.source(source), descriptions.source(source))
         base.with_suffix(".txt").write_text(site.texts[source], encoding="utf-8")
     timeline_rows = rows(site)
     svg = timeline_svg(timeline_rows)

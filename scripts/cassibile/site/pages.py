@@ -39,6 +39,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates do not change while the site is written: no stat of each per page
     )
     env.globals.update(language_names=LANGUAGE_NAMES)
     return env
@@ -49,11 +50,18 @@ class Renderer:
 
     def __init__(self, site: SiteGraph):
         self.site, self.env = site, environment()
+        self._source_titles: dict[URIRef, Value] = {}
 
     def _render(self, template: str, root: str, **context) -> str:
         return self.env.get_template(template).render(root=root, **context)
 
     def source_title(self, source: URIRef) -> Value:
+        """A source's title, linked to its page; looked up once, as every quotation on every page cites one."""
+        if source not in self._source_titles:
+            self._source_titles[source] = self._read_source_title(source)
+        return self._source_titles[source]
+
+    def _read_source_title(self, source: URIRef) -> Value:
         title = self.site.data.value(source, DCTERMS.title)
         return Value(str(title) if title else local_name(source), path=f"source/{local_name(source)}.html",
                      lang=title.language if isinstance(title, Literal) else None)

@@ -157,7 +157,12 @@ class ClaimView:
 
 
 class SiteGraph:
-    """Read-only questions the pages ask of a build: labels, facts, claims, categories."""
+    """Read-only questions the pages ask of a build: labels, facts, claims, categories.
+
+    The graphs do not change while the site is written, so every answer that many pages ask for
+    (a term's labels and how it shows, the facts by subject, by value and by claim) is worked out
+    once: writing the site stays linear in the size of the build.
+    """
 
     def __init__(self, built):
         self.built = built
@@ -166,11 +171,9 @@ class SiteGraph:
         self.derived: Graph = built.graphs["derived"]
         self.inferred: Graph = built.graphs["inferred"]
         self.texts: dict[URIRef, str] = built.dataset.source_texts
-
-    @cached_property
-    def described(self) -> Graph:
-        """The hand-written graph with its truthy triples and date bounds: what entity documents describe."""
-        return self.data + self.derived
+        self._labels: dict[URIRef, list[tuple[str, str, bool]]] = {}
+        self._values: dict[URIRef, Value] = {}
+        self._groups: dict[URIRef, list[FactGroup]] = {}
 
     # --- things and their names -------------------------------------------------------------
 
@@ -183,7 +186,14 @@ class SiteGraph:
         return sorted(self.data.subjects(RDF.type, CAS.Source))
 
     def labels(self, term: URIRef) -> list[tuple[str, str, bool]]:
-        """(language, label, editorial?) in the four languages: names a source uses before editorial ones."""
+        """(language, label, editorial?) in the four languages: names a source uses before editorial ones.
+
+        Read once per term: every link to a term shows its label."""
+        if term not in self._labels:
+            self._labels[term] = self._read_labels(term)
+        return self._labels[term]
+
+    def _read_labels(self, term: URIRef) -> list[tuple[str, str, bool]]:
         graph = self.ontology if str(term).startswith(str(CAS)) else self.data
         found = []
         for lang in LANGUAGES:
@@ -204,7 +214,17 @@ class SiteGraph:
         return local_name(term).replace("-", " ")
 
     def value(self, term) -> Value:
-        """How a page shows any object: a linked label, a date in words, a number, a string in its language."""
+        """How a page shows any object: a linked label, a date in words, a number, a string in its language.
+
+        An IRI's Value is worked out once (a Value is immutable): the same entities recur on many pages.
+        Literals are not kept: rdflib counts some with different text as equal (language tags in other case)."""
+        if isinstance(term, Literal):
+            return self._read_value(term)
+        if term not in self._values:
+            self._values[term] = self._read_value(term)
+        return self._values[term]
+
+    def _read_value(self, term) -> Value:
         if isinstance(term, Literal):
             if term.datatype in (XSD.gYear, XSD.gYearMonth, XSD.date, XSD.dateTime):
                 return Value(format_date(term))
@@ -273,12 +293,26 @@ class SiteGraph:
             earliest=bounds[0] if bounds else None, latest=bounds[1] if bounds else None,
         )
 
-    def fact_groups(self, entity: URIRef) -> list[FactGroup]:
-        """The entity's facts by property (in label order), each group marked when it is a disagreement."""
-        groups: dict[URIRef, FactGroup] = {}
+    @cached_property
+    def _facts_by_subject(self) -> dict[URIRef, list[FactView]]:
+        """Each subject's facts, in the order of `facts`."""
+        found: dict[URIRef, list[FactView]] = {}
         for fact in self.facts.values():
-            if fact.subject == entity:
-                groups.setdefault(fact.predicate, FactGroup(fact.property, fact.predicate)).facts.append(fact)
+            found.setdefault(fact.subject, []).append(fact)
+        return found
+
+    def fact_groups(self, entity: URIRef) -> list[FactGroup]:
+        """The entity's facts by property (in label order), each group marked when it is a disagreement.
+
+        Grouped once per entity: its page and the timeline both ask."""
+        if entity not in self._groups:
+            self._groups[entity] = self._group_facts(entity)
+        return self._groups[entity]
+
+    def _group_facts(self, entity: URIRef) -> list[FactGroup]:
+        groups: dict[URIRef, FactGroup] = {}
+        for fact in self._facts_by_subject.get(entity, []):
+            groups.setdefault(fact.predicate, FactGroup(fact.property, fact.predicate)).facts.append(fact)
         for group in groups.values():
             group.facts.sort(key=lambda f: (f.rank_order, f.earliest or dt.date.max, f.value.text, str(f.iri)))
             group.disagreement = self.disagree(group)
@@ -300,12 +334,27 @@ class SiteGraph:
 
     def mentions(self, entity: URIRef) -> list[FactView]:
         """Facts about other things whose value or qualifiers name this entity."""
-        found = []
+        found = {fact.iri: fact for fact in self._facts_by_value.get(entity, [])}
+        found.update((fact.iri, fact) for fact in self._facts_by_qualifier_path.get(site_path(entity), []))
+        named = [fact for fact in found.values() if fact.subject != entity]
+        return sorted(named, key=lambda f: (f.subject_value.text.lower(), f.property.text, str(f.iri)))
+
+    @cached_property
+    def _facts_by_value(self) -> dict[object, list[FactView]]:
+        """The facts by their value (rdf:object), in the order of `facts`."""
+        found: dict[object, list[FactView]] = {}
         for fact in self.facts.values():
-            named = fact.object == entity or any(v.path == site_path(entity) for _, values in fact.qualifiers for v in values)
-            if named and fact.subject != entity:
-                found.append(fact)
-        return sorted(found, key=lambda f: (f.subject_value.text.lower(), f.property.text, str(f.iri)))
+            found.setdefault(fact.object, []).append(fact)
+        return found
+
+    @cached_property
+    def _facts_by_qualifier_path(self) -> dict[str, list[FactView]]:
+        """The facts whose qualifiers link to a page, by that page: how a qualifier names an entity."""
+        found: dict[str, list[FactView]] = {}
+        for fact in self.facts.values():
+            for path in {v.path for _, values in fact.qualifiers for v in values if v.path is not None}:
+                found.setdefault(path, []).append(fact)
+        return found
 
     @cached_property
     def claims(self) -> dict[URIRef, ClaimView]:
@@ -319,7 +368,15 @@ class SiteGraph:
         }
 
     def claims_from(self, source: URIRef) -> list[ClaimView]:
-        return [claim for claim in self.claims.values() if claim.source == source]
+        return self._claims_by_source.get(source, [])
+
+    @cached_property
+    def _claims_by_source(self) -> dict[URIRef, list[ClaimView]]:
+        """Each source's claims, in the order of `claims`."""
+        found: dict[URIRef, list[ClaimView]] = {}
+        for claim in self.claims.values():
+            found.setdefault(claim.source, []).append(claim)
+        return found
 
     def date_facts(self) -> list[FactView]:
         """Every fact whose value is a date or a time span (the build derived its day bounds)."""
