@@ -8,6 +8,7 @@ their own, and framed per-entity JSON-LD documents.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -137,8 +138,6 @@ def _canonical_order(graph: Graph) -> Graph:
 def _jsonld(graph: Graph, context: dict) -> bytes:
     """Every subject as one node object, compacted with the published context, which the file carries
     inline so that it stands alone."""
-    from cassibile.compaction import Compactor
-
     nodes: dict = {}
     for s, p, o in statements(graph):
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
@@ -146,8 +145,16 @@ def _jsonld(graph: Graph, context: dict) -> bytes:
             node.setdefault("@type", []).append(_json_id(o))
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    compactor = Compactor(context)
+    compactor = _compactor(json.dumps(context, sort_keys=True))
     return _json_bytes({"@context": context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+
+
+@lru_cache(maxsize=4)
+def _compactor(context_json: str):
+    """One compactor per context, so that what it learns from pyld serves every document (site pages too)."""
+    from cassibile.compaction import Compactor
+
+    return Compactor(json.loads(context_json))
 
 
 def _json_id(term) -> str:

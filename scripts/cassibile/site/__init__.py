@@ -10,6 +10,7 @@ the same relative links work from `file://` and from `cassibile serve`, which ne
 
 from __future__ import annotations
 
+import json
 import shutil
 from importlib.resources import files
 from pathlib import Path
@@ -18,7 +19,7 @@ from rdflib import Graph
 
 from cassibile.build import GENERATED, Built, replace_folder
 from cassibile.errors import UsageError
-from cassibile.export import serialize_graph
+from cassibile.export import serialize_graph, serialize_statements, statements
 from cassibile.load import Dataset, new_graph, read_source_texts
 from cassibile.project import Project
 from cassibile.site import describe
@@ -33,15 +34,16 @@ def write_site(built: Built, out: Path) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`."""
     site = SiteGraph(built)
     render, descriptions = Renderer(site), describe.Descriptions(site)
+    context = published_context_of(out.parent)
     out.mkdir(parents=True)
     shutil.copytree(files("cassibile.site") / "static", out / "static")
     for entity in site.entities:
         slug = local_name(entity)
         base = out / "id" / slug
-        _write_page(base, render.entity(entity), descriptions.entity(entity), jsonld=_framed_document(out, slug))
+        _write_page(base, render.entity(entity), descriptions.entity(entity), context, jsonld=_framed_document(out, slug))
     for source in site.sources:
         base = out / "source" / local_name(source)
-        _write_page(base, render.source(source), descriptions.source(source))
+        _write_page(base, render.source(source), descriptions.source(source), context)
         base.with_suffix(".txt").write_text(site.texts[source], encoding="utf-8")
     timeline_rows = rows(site)
     svg = timeline_svg(timeline_rows)
@@ -50,7 +52,7 @@ def write_site(built: Built, out: Path) -> None:
     (out / "index.html").write_text(render.index(), encoding="utf-8")
     (out / "ontology.html").write_text(render.ontology(), encoding="utf-8")
     void = describe.read_built(out.parent / "void.ttl")
-    _write_page(out / "dataset", render.dataset(void), void)
+    _write_page(out / "dataset", render.dataset(void), void, context)
 
 
 def _framed_document(out: Path, slug: str) -> bytes:
@@ -60,13 +62,22 @@ def _framed_document(out: Path, slug: str) -> bytes:
     return path.read_bytes()
 
 
-def _write_page(base: Path, html: str, description: Graph, jsonld: bytes | None = None) -> None:
+def published_context_of(dist: Path) -> dict:
+    """The JSON-LD context the build published beside the site (dist/context.jsonld)."""
+    path = dist / "context.jsonld"
+    if not path.is_file():
+        raise UsageError(f"{path} is missing; run `cassibile build` first")
+    return json.loads(path.read_text(encoding="utf-8"))["@context"]
+
+
+def _write_page(base: Path, html: str, description: Graph, context: dict, jsonld: bytes | None = None) -> None:
     """An HTML page and its data siblings: Turtle, JSON-LD and N-Triples of the same description."""
     base.parent.mkdir(parents=True, exist_ok=True)
     base.with_suffix(".html").write_text(html, encoding="utf-8")
-    base.with_suffix(".ttl").write_bytes(serialize_graph(description, "ttl", header=GENERATED))
-    base.with_suffix(".nt").write_bytes(serialize_graph(description, "nt"))
-    base.with_suffix(".jsonld").write_bytes(jsonld or serialize_graph(description, "jsonld"))
+    triples = statements(description)
+    base.with_suffix(".ttl").write_bytes(serialize_statements(triples, "ttl", header=GENERATED))
+    base.with_suffix(".nt").write_bytes(serialize_statements(triples, "nt"))
+    base.with_suffix(".jsonld").write_bytes(jsonld or serialize_graph(description, "jsonld", context=context))
 
 
 def built_from_dist(project: Project, dist: Path) -> Built:
