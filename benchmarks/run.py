@@ -404,6 +404,8 @@ def _plain_validation(steps: Steps, label: str, graph, shapes, violation_queries
     import pyshacl
     from rdflib.namespace import RDF, SH
 
+    from cassibile import validate
+
     found, parts = set(), [f"{label}: pyshacl", f"{label}: violation queries (rdflib SPARQL)"]
     with steps.step(parts[0], part_of=label) as shacl:
         _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
@@ -411,6 +413,9 @@ def _plain_validation(steps: Steps, label: str, graph, shapes, violation_queries
             found.add(tuple(str(report.value(result, p) or "") for p in (SH.focusNode, SH.resultPath, SH.value)))
     with steps.step(parts[1], part_of=label) as queries:
         for path in violation_queries:
+            if path.name == validate.LABEL_NOT_IN_SOURCE:  # its query is quadratic; both pipelines run the rule in Python
+                found.update((v.focus, v.path, v.value) for v in validate.label_not_in_source_violations(graph))
+                continue
             for row in graph.query(path.read_text(encoding="utf-8")):
                 cells = row.asdict()
                 found.add(tuple(str(cells.get(name, "")) for name in ("focus", "path", "value")))
@@ -466,7 +471,6 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
     from cassibile import derive, reason, validate
     from cassibile.load import load_project
     from cassibile.project import Project
-    from cassibile.query import run_local, store_from_graph
 
     steps, layout = Steps(limit), Project(project)
     with steps.step("parse: pyoxigraph alone (no rdflib graph)"):
@@ -476,17 +480,19 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
     with steps.step("parse: load_project (pyoxigraph into rdflib, checks, line index)"):
         dataset = load_project(layout)
     derived, texts = derive.derived(dataset), derive.source_text_graph(dataset)
-    with steps.step("validate: union of the layers (rdflib graph +)"):
-        graph = dataset.ontology + dataset.data + derived + texts
-    with steps.step("validate: pyshacl, all shapes"):
-        validate.shacl_violations(graph, dataset.shapes)
-    with steps.step("validate: copy the rdflib graph into oxigraph"):
-        store = store_from_graph(graph)
-    for path in sorted((project / "queries").glob("*-violation.rq")):
-        with steps.step(f"validate: queries/{path.name}"):
-            run_local(store, path.read_text(encoding="utf-8"), location=path)
+    with steps.step("validate: add the layers to the checker's oxigraph store"):
+        checker = validate.Checker(layout, dataset)
+        for layer in (dataset.ontology, dataset.data, derived, texts):
+            checker.add(layer)
+    with steps.step("validate: shapes compiled to SPARQL (all shapes)"):
+        checker.shape_violations()
+    for path, _ in checker.queries:
+        with steps.step(f"validate: queries/{path.name}" + (" (decided in Python)" if path.name == validate.LABEL_NOT_IN_SOURCE else "")):
+            validate.query_violations(checker.store, [path])
     with steps.step("validate: verified QIDs (entities.tsv)"):
-        validate.wikidata_violations(graph, layout.graph_dir / "wikidata" / "entities.tsv")
+        validate.wikidata_violations(checker.store, layout.graph_dir / "wikidata" / "entities.tsv")
+    with steps.step("validate: plain triples that should be facts"):
+        validate.plain_fact_violations(dataset)
     asserted = _reasoning_input(dataset.ontology, dataset.data, derived)
     engine = reasoner or reason.DEFAULT_ENGINE
     with steps.step(f"reason: closure ({engine})"):

@@ -1,10 +1,13 @@
-"""Validation: SHACL shapes (pyshacl), the `*-violation.rq` queries and the verified-QID list, as one report people can act on.
+"""Validation: SHACL shapes, the `*-violation.rq` queries and the verified-QID list, as one report people can act on.
 
 Shapes hold the rules SHACL Core expresses well (cardinalities, classes, datatypes, languages);
 rules that compare nodes with each other (a quote against its source's text, ranks of competing
-facts) are `queries/*-violation.rq`, run on oxigraph, because pyshacl re-parses a SHACL-SPARQL
-constraint for every focus node (about 20 ms each). Whether a QID is verified is read from
-`graph/wikidata/entities.tsv`, which no query can see.
+facts) are `queries/*-violation.rq`. Everything runs on one pyoxigraph store that the build fills
+layer by layer (`Checker`): the shapes compiled to SPARQL (`cassibile.shacl_sparql`; pyshacl, the
+reference, validates what that cannot translate), the violation queries, and `label-not-in-source`,
+decided in Python in one pass over each language's texts because its query tests every label
+against every text. Whether a QID is verified is read from `graph/wikidata/entities.tsv`, which no
+query can see.
 """
 
 from __future__ import annotations
@@ -13,21 +16,26 @@ import csv
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from cassibile import shacl_sparql
 from cassibile.errors import DataError
-from cassibile.load import Dataset, new_graph
+from cassibile.load import Dataset, new_graph, to_oxigraph, to_rdflib
 from cassibile.namespaces import CAS, ID, SH
 from cassibile.project import Project
+from cassibile.query import run_local, store_from_graph
 
 QID_IRI = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 WIKIDATA_VERIFIED = "wikidata-verified"
 PLAIN_FACT = "plain-fact"
+LABEL_NOT_IN_SOURCE = "label-not-in-source-violation.rq"
+SPARQL_VIOLATION = "SPARQL violation query"
 
 # Shape predicates whose objects are properties, and those whose objects are classes.
 _PROPERTY_REFERENCES = (SH.path, SH.targetSubjectsOf, SH.targetObjectsOf, SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
@@ -48,19 +56,55 @@ class Violation:
     defined_in: str = ""
 
 
-def violations(project: Project, dataset: Dataset, graph: Graph) -> list[Violation]:
-    """Every violation of the publication's rules in `graph`, annotated with labels and locations."""
-    check_shape_references(dataset)
-    from pyshacl.errors import ReportableRuntimeError
+class Checker:
+    """Validates the layers added so far, all in one pyoxigraph store (no rdflib union of the layers).
 
-    try:
-        found = shacl_violations(graph, dataset.shapes)
-    except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
-        raise unusable_shape(dataset, error) from None
-    found += query_violations(graph, sorted(project.query_dir.glob("*-violation.rq")))
-    found += wikidata_violations(graph, project.graph_dir / "wikidata" / "entities.tsv")
-    found += plain_fact_violations(dataset)
-    return annotate(found, dataset, graph)
+    The build adds the ontology, asserted, derived and source-text layers, asks for the violations,
+    adds the inferred layer and asks again; shapes and queries are read once. Every layer goes into
+    the store's default graph, which is a set: a triple two layers hold counts once (oxigraph's union
+    of named graphs would repeat it, and sh:maxCount or a GROUP_CONCAT would see it twice).
+    """
+
+    def __init__(self, project: Project, dataset: Dataset):
+        check_shape_references(dataset)
+        self.project, self.dataset, self.store = project, dataset, ox.Store()
+        self.shapes = shacl_sparql.compile_shapes(dataset.shapes)
+        self.queries = [(path, path.read_text(encoding="utf-8")) for path in sorted(project.query_dir.glob("*-violation.rq"))]
+
+    def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
+        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's default graph;
+        a triple that is already there is kept once."""
+        if isinstance(layer, Graph):
+            quads = (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in layer)
+        else:
+            quads = (ox.Quad(t.subject, t.predicate, t.object) for t in layer)
+        self.store.bulk_extend(quads)
+
+    def violations(self) -> list[Violation]:
+        """Every violation of the publication's rules in the layers added so far, annotated with labels and locations."""
+        found = self.shape_violations() + _query_violations(self.store, self.queries)
+        found += wikidata_violations(self.store, self.project.graph_dir / "wikidata" / "entities.tsv")
+        found += plain_fact_violations(self.dataset)
+        return annotate(found, self.dataset, StoreView(self.store))
+
+    def shape_violations(self) -> list[Violation]:
+        """The compiled shapes on the store, plus pyshacl for the shapes (or data) they leave to it."""
+        found, undecided = shacl_sparql.run(self.shapes, self.store)
+        if self.shapes.fallback or undecided:
+            from pyshacl.errors import ReportableRuntimeError
+
+            try:
+                found += shacl_sparql.fallback_findings(self.shapes, undecided, self.store)
+            except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
+                raise unusable_shape(self.dataset, error) from None
+        return [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)]
+
+
+def violations(project: Project, dataset: Dataset, graph: Graph) -> list[Violation]:
+    """Every violation of the publication's rules in `graph` (one layer holding everything), annotated."""
+    checker = Checker(project, dataset)
+    checker.add(graph)
+    return checker.violations()
 
 
 def plain_fact_violations(dataset: Dataset) -> list[Violation]:
@@ -74,8 +118,8 @@ def plain_fact_violations(dataset: Dataset) -> list[Violation]:
         Violation(rule=PLAIN_FACT, focus=str(s), path=str(p), value=str(o), component=PLAIN_FACT,
                   message="A statement about an entity written as a plain triple: write it as a cas:Fact "
                           "(rdf:subject, rdf:predicate, rdf:object, cas:rank) supported by a claim; the build derives the triple.")
-        for s, p, o in sorted(dataset.data)
-        if p in properties and str(s).startswith(str(ID))
+        for p in sorted(properties) for s, o in dataset.data.subject_objects(p)
+        if str(s).startswith(str(ID))
     ]
 
 
@@ -135,72 +179,140 @@ def _named_shape(shapes: Graph, node):
 
 
 def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
-    """Run pyshacl (no inference: the build adds the OWL RL closure itself and validates again)."""
-    import pyshacl
+    """pyshacl on an rdflib graph: the reference the compiled shapes are tested against (and the plain pipeline's engine)."""
+    return [_shape_violation(shapes, f) for f in shacl_sparql.conforming_filter(shacl_sparql.pyshacl_findings(data, shapes))]
 
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    if conforms:
-        return []
+
+def _shape_violation(shapes: Graph, finding: shacl_sparql.Finding) -> Violation:
+    return Violation(rule=str(_named_shape(shapes, finding.shape)), message=finding.message or "constraint violated",
+                     focus=finding.focus, path=finding.path, value=finding.value, component=finding.component,
+                     severity=finding.severity.rsplit("#", 1)[-1])
+
+
+def query_violations(source: Graph | ox.Store, query_files: list[Path]) -> list[Violation]:
+    """Every row of a `*-violation.rq` query is a violation: ?focus, and optionally ?message, ?value, ?path.
+
+    `label-not-in-source-violation.rq` states its rule but is not run: `label_not_in_source_violations`
+    decides the same rule in linear time.
+    """
+    store = source if isinstance(source, ox.Store) else store_from_graph(source)
+    return _query_violations(store, [(path, path.read_text(encoding="utf-8")) for path in query_files])
+
+
+def _query_violations(store: ox.Store, queries: list[tuple[Path, str]]) -> list[Violation]:
     found = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        def get(predicate):
-            value = report.value(result, predicate)
-            return "" if value is None else str(value)
-
-        found.append(Violation(
-            rule=str(_named_shape(shapes, report.value(result, SH.sourceShape))),
-            message=get(SH.resultMessage) or "constraint violated",
-            focus=get(SH.focusNode), path=_path_text(report, report.value(result, SH.resultPath)),
-            value=get(SH.value), component=get(SH.sourceConstraintComponent),
-            severity=get(SH.resultSeverity).rsplit("#", 1)[-1],
-        ))
-    return found
-
-
-def _path_text(graph: Graph, path) -> str:
-    """A SHACL path as SPARQL property-path text (blank-node ids are not stable, so never print them)."""
-    if path is None:
-        return ""
-    if isinstance(path, URIRef):
-        return str(path)
-    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
-        return "|".join(_path_text(graph, p) for p in Collection(graph, alternatives))
-    if (inverse := graph.value(path, SH.inversePath)) is not None:
-        return "^" + _path_text(graph, inverse)
-    if graph.value(path, RDF.first) is not None:
-        return "/".join(_path_text(graph, p) for p in Collection(graph, path))
-    return "(complex path)"
-
-
-def query_violations(graph: Graph, query_files: list[Path]) -> list[Violation]:
-    """Every row of a `*-violation.rq` query is a violation: ?focus, and optionally ?message, ?value, ?path."""
-    from cassibile.query import run_local, store_from_graph
-
-    store = store_from_graph(graph)
-    found = []
-    for path in query_files:
-        result = run_local(store, path.read_text(encoding="utf-8"), location=path)
+    for path, text in queries:
+        if path.name == LABEL_NOT_IN_SOURCE:
+            found += label_not_in_source_violations(store)
+            continue
+        result = run_local(store, text, location=path)
         for row in result.rows:
             cell = dict(zip(result.variables, row))
             found.append(Violation(
                 rule=f"queries/{path.name}", message=str(cell.get("message") or path.stem),
                 focus=str(cell.get("focus") or ""), path=str(cell.get("path") or ""),
-                value=str(cell.get("value") or ""), component="SPARQL violation query",
+                value=str(cell.get("value") or ""), component=SPARQL_VIOLATION,
             ))
     return found
 
 
-def wikidata_violations(graph: Graph, entities_tsv: Path) -> list[Violation]:
-    """owl:sameAs to a QID that graph/wikidata/entities.tsv does not list as verified."""
-    status = verified_qids(entities_tsv)
+# --- label-not-in-source, in linear time -------------------------------------------------------------
+
+_LABELS = f"""SELECT ?focus ?value WHERE {{
+  ?focus <{RDFS.label}> ?value .
+  FILTER (isIRI(?focus) && STRSTARTS(STR(?focus), "{ID}"))
+  MINUS {{ ?focus <{CAS.editorialLabel}> ?value }}
+}}"""
+_TEXTS = f"SELECT DISTINCT ?text WHERE {{ ?source a <{CAS.Source}> ; <{CAS.fullText}> ?text . FILTER (isLITERAL(?text)) }}"
+_TRIE_LIMIT = 300  # longer labels are looked up one by one (they would nest the regex too deeply)
+
+
+def label_not_in_source_violations(source: Graph | ox.Store) -> list[Violation]:
+    """The rule of queries/label-not-in-source-violation.rq: an entity's rdfs:label (not also its cas:editorialLabel)
+    must occur in the cas:fullText of some cas:Source in the label's language.
+
+    The query tests every label against every text (quadratic: 28 s at 100k triples); here each
+    language's texts are scanned once for all its labels. Takes the build's store or an rdflib graph.
+    """
+    if isinstance(source, ox.Store):
+        labels = [(row["focus"].value, to_rdflib(row["value"])) for row in source.query(_LABELS)]
+        texts = [to_rdflib(row["text"]) for row in source.query(_TEXTS)]
+    else:
+        labels = [(str(s), o) for s, o in source.subject_objects(RDFS.label)
+                  if isinstance(s, URIRef) and str(s).startswith(str(ID)) and (s, CAS.editorialLabel, o) not in source]
+        texts = {t for s in set(source.subjects(RDF.type, CAS.Source)) for t in source.objects(s, CAS.fullText)
+                 if isinstance(t, Literal)}
+    by_language, wanted = defaultdict(list), defaultdict(set)
+    for text in texts:
+        by_language[text.language or ""].append(str(text))
+    for _, value in labels:
+        if isinstance(value, Literal):
+            wanted[value.language or ""].add(str(value))
+    used = {language: occurring(words, by_language[language]) for language, words in wanted.items()}
     found = []
-    for entity, target in sorted(graph.subject_objects(OWL.sameAs)):
-        match = QID_IRI.match(str(target))
-        if not str(entity).startswith(str(ID)) or not match or status.get(match.group(1)) == "verified":
+    for focus, value in labels:
+        if isinstance(value, Literal) and str(value) in used[value.language or ""]:
+            continue
+        message = (f"No source in @{value.language or ''} uses this name: make it a cas:editorialLabel, or quote the name "
+                   "as a source writes it.") if isinstance(value, Literal) else Path(LABEL_NOT_IN_SOURCE).stem
+        found.append(Violation(rule=f"queries/{LABEL_NOT_IN_SOURCE}", message=message, focus=focus, path=str(RDFS.label),
+                               value=str(value), component=SPARQL_VIOLATION))
+    return found
+
+
+def occurring(words: set[str], texts: list[str]) -> set[str]:
+    """The words that occur (as substrings, like SPARQL CONTAINS) in at least one of the texts.
+
+    One regex pass per text: a trie of the words, tried at every position, finds the longest word
+    starting there; every word that starts there is a prefix of it.
+    """
+    if not texts:
+        return set()
+    short = {w for w in words if 0 < len(w) <= _TRIE_LIMIT}
+    found = {w for w in words - short if any(w in text for text in texts)}
+    if short:
+        matcher = re.compile("(?=(" + _trie_pattern(short) + "))")
+        longest = {m.group(1) for text in texts for m in matcher.finditer(text)}
+        found |= {m[:k] for m in longest for k in range(1, len(m) + 1) if m[:k] in short}
+    return found
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex matching the longest of `words` that starts at a position (greedy, one branch per next character)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return pattern(trie)
+
+
+# --- Wikidata links --------------------------------------------------------------------------------
+
+def wikidata_violations(source: Graph | ox.Store, entities_tsv: Path) -> list[Violation]:
+    """owl:sameAs to a QID that graph/wikidata/entities.tsv does not list as verified (the store or an rdflib graph)."""
+    status = verified_qids(entities_tsv)
+    if isinstance(source, ox.Store):
+        links = [(q.subject.value, q.object.value) for q in source.quads_for_pattern(None, ox.NamedNode(OWL.sameAs), None)]
+    else:
+        links = [(str(s), str(o)) for s, o in source.subject_objects(OWL.sameAs)]
+    found = []
+    for entity, target in sorted(links):
+        match = QID_IRI.match(target)
+        if not entity.startswith(str(ID)) or not match or status.get(match.group(1)) == "verified":
             continue
         listed = status.get(match.group(1))
         found.append(Violation(
-            rule=WIKIDATA_VERIFIED, focus=str(entity), path=str(OWL.sameAs), value=str(target), component=WIKIDATA_VERIFIED,
+            rule=WIKIDATA_VERIFIED, focus=entity, path=str(OWL.sameAs), value=target, component=WIKIDATA_VERIFIED,
             message=f"{match.group(1)} is not a verified QID in graph/wikidata/entities.tsv "
                     f"({'its status is ' + listed if listed else 'it is not listed'}); only verified QIDs may be linked.",
         ))
@@ -213,6 +325,34 @@ def verified_qids(entities_tsv: Path) -> dict[str, str]:
         raise DataError(f"{entities_tsv} is missing: the Wikidata links cannot be checked")
     with entities_tsv.open(encoding="utf-8", newline="") as handle:
         return {row["qid"]: row["status"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+# --- labels and locations for people ---------------------------------------------------------------
+
+class StoreView:
+    """The rdflib Graph look-ups `annotate` makes (objects, value, `in`), answered from the store without copying it."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def objects(self, subject, predicate):
+        for quad in self._quads(subject, predicate, None):
+            yield to_rdflib(quad.object)
+
+    def value(self, subject, predicate):
+        return next(self.objects(subject, predicate), None)
+
+    def __contains__(self, triple) -> bool:
+        return next(self._quads(*triple), None) is not None
+
+    def _quads(self, *pattern):
+        if isinstance(pattern[0], Literal):  # e.g. the rdf:subject of a malformed fact: nothing is said about a literal
+            return iter(())
+        try:
+            terms = [None if term is None else to_oxigraph(term) for term in pattern]
+        except ValueError:  # not a valid IRI (a focus node that only looks like one): nothing is said about it
+            return iter(())
+        return iter(self.store.quads_for_pattern(*terms))
 
 
 def annotate(violations: list[Violation], dataset: Dataset, graph: Graph) -> list[Violation]:
