@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -212,36 +213,37 @@ def instrumented(built):
     names = {id(graph): name for name, graph in built.graphs.items()}
     converted: dict[int, str] = {}  # id of a list of oxigraph statements -> the layer (or dataset) it holds
 
-    def remember(kind):
-        def named(result, *args, **kwargs):
-            converted[id(result)] = names.get(id(args[0]), "(other graph)") if kind == "layer" else "cassibile"
-            return f"convert {converted[id(result)]} to sorted oxigraph {'triples' if kind == 'layer' else 'quads'}"
-        return named
+    def remember(result, graph, *args, **kwargs):
+        converted[id(result)] = names.get(id(graph), "(other graph)")
+        return f"convert {converted[id(result)]} to sorted oxigraph triples"
 
     def written(_, found, fmt, *args, **kwargs):
         extension = {"xml": "rdf"}.get(fmt, fmt)
         return f"export {converted.get(id(found), '(other graph)')}.{extension}"
 
     wrapped = [
-        ("cassibile.export", "statements", remember("layer")),
-        ("cassibile.export", "quads", remember("dataset")),
+        ("cassibile.export", "statements", remember),
         ("cassibile.export", "serialize_statements", written),
+        ("cassibile.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
+        ("cassibile.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
-        ("cassibile.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source"),
+        ("cassibile.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source (for VoID)"),
         ("cassibile.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
         ("cassibile.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
         ("cassibile.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
     ]
     originals = []
-    for module_name, attribute, label in wrapped:
+    for where, attribute, label in wrapped:  # where: "module" or "module:Class"
+        module_name, _, class_name = where.partition(":")
         try:
-            module = importlib.import_module(module_name)
+            target = importlib.import_module(module_name)
         except ImportError:
             continue
-        if hasattr(module, attribute):
-            originals.append((module, attribute, getattr(module, attribute)))
-            setattr(module, attribute, _timed(getattr(module, attribute), label))
+        target = getattr(target, class_name, None) if class_name else target
+        if target is not None and hasattr(target, attribute):
+            originals.append((target, attribute, getattr(target, attribute)))
+            setattr(target, attribute, _timed(getattr(target, attribute), label))
     try:
         yield
     finally:
@@ -253,7 +255,8 @@ _TIMING = []  # the timed calls under way: a call inside another (a page's Turtl
 
 
 def _timed(function, label):
-    """`label(result, *args, **kwargs)` names the call once it has returned."""
+    """`label(result, *args, **kwargs)` names the call once it has returned; a generator is timed
+    while it is consumed."""
     def timed(*args, **kwargs):
         if _TIMING:
             return function(*args, **kwargs)
@@ -263,9 +266,25 @@ def _timed(function, label):
             result = function(*args, **kwargs)
         finally:
             _TIMING.pop()
-        emit(step=label(result, *args, **kwargs), seconds=time.perf_counter() - started, part_of=WRITE)
+        elapsed, name = time.perf_counter() - started, label(result, *args, **kwargs)
+        if inspect.isgenerator(result):
+            return _timed_generator(result, name, elapsed)
+        emit(step=name, seconds=elapsed, part_of=WRITE)
         return result
     return timed
+
+
+def _timed_generator(items, name: str, elapsed: float):
+    """The time spent producing each item, not the caller's time between items."""
+    while True:
+        started = time.perf_counter()
+        try:
+            item = next(items)
+        except StopIteration:
+            emit(step=name, seconds=elapsed + time.perf_counter() - started, part_of=WRITE)
+            return
+        elapsed += time.perf_counter() - started
+        yield item
 
 
 def _write_violations(path: Path, rows) -> None:

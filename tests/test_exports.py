@@ -184,7 +184,7 @@ def test_the_armistice_document_nests_facts_claims_and_named_entities(built):
 
 def test_entity_documents_are_the_same_bytes_in_another_process(built, layers, root):
     """The build ran in a subprocess with its own hash seed: set order must not leak into the files."""
-    again = entity_documents(layers["asserted"] + layers["derived"], published_context(root))
+    again = dict(entity_documents(layers["asserted"] + layers["derived"], published_context(root)))
     assert sorted(again) == sorted(p.name for p in (built / "id").iterdir())
     changed = [name for name, data in again.items() if (built / "id" / name).read_bytes() != data]
     assert not changed, changed[:5]

@@ -101,29 +101,32 @@ def write_outputs(built: Built, out: Path, project: Project) -> None:
     (id/<slug>.jsonld), the Wikidata view and QuickStatements, VoID, and the validation report."""
     from cassibile import wikidata
     from cassibile.dataset_description import describe as describe_dataset
-    from cassibile.export import context_file, entity_documents, publication_graphs, published_context, quads, serialize_statements, statements
+    from cassibile.export import (
+        DatasetFiles, claims_owner, context_file, entity_documents, jsonld_bytes, publication_graphs, published_context,
+        serialize_statements, statements,
+    )
 
     context = published_context(project.root)
-    for name, graph in built.graphs.items():
-        header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
-        triples = statements(graph)
-        for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
-            (out / f"{name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))
-        (out / f"{name}.jsonld").write_bytes(serialize_graph(graph, "jsonld", context=context))
-    published = publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()})
-    dataset = quads(published)
-    for fmt in DATASET_FORMATS:
-        (out / f"cassibile.{fmt}").write_bytes(serialize_statements(dataset, fmt))
+    owner = claims_owner(built.graphs["asserted"])
+    with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
+        for name, graph in built.graphs.items():  # each layer converted once, for all its files
+            header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
+            triples = statements(graph)
+            for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
+                (out / f"{name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))
+            (out / f"{name}.jsonld").write_bytes(jsonld_bytes(triples, context))
+            dataset.add(URIRef(GRAPH[name]), triples, owner if name == "asserted" else {})
+            del triples
     dumps = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
+    void = describe_dataset(publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}), dumps)
+    (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     (out / "id").mkdir()
-    for file_name, document in entity_documents(built.view("asserted", "derived"), context).items():
+    for file_name, document in entity_documents(built.view("asserted", "derived"), context):
         (out / "id" / file_name).write_bytes(document)
     properties = project.graph_dir / "wikidata" / "properties.tsv"
     for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties, built.graphs["derived"]).items():
         (out / file_name).write_bytes(data)
-    void = describe_dataset(published, dumps)
-    (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
     from cassibile.site import write_site  # the pages, last: they link to and reuse the files above

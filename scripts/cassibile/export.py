@@ -8,6 +8,8 @@ their own, and framed per-entity JSON-LD documents.
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -136,10 +138,14 @@ def _canonical_order(graph: Graph) -> Graph:
 
 
 def _jsonld(graph: Graph, context: dict) -> bytes:
-    """Every subject as one node object, compacted with the published context, which the file carries
-    inline so that it stands alone."""
+    return jsonld_bytes(statements(graph), context)
+
+
+def jsonld_bytes(triples: list[ox.Triple], context: dict) -> bytes:
+    """Every subject as one node object, compacted with `context`, which the file carries inline so
+    that it stands alone."""
     nodes: dict = {}
-    for s, p, o in statements(graph):
+    for s, p, o in triples:
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
         if p.value == _TYPE_IRI and not isinstance(o, ox.Literal):
             node.setdefault("@type", []).append(_json_id(o))
@@ -200,35 +206,68 @@ def claims_graph(source: URIRef) -> URIRef:
     return GRAPH["claims/" + str(source)[len(str(SOURCE)):]]
 
 
-def publication_graphs(graphs: dict[URIRef, Graph]) -> dict[URIRef, list[tuple]]:
-    """The named graphs as published, as lists of triples: the asserted graph's claims, and the
-    description of the source they quote, move into one graph per source; everything else stays in its layer."""
-    asserted = graphs.get(ASSERTED)
-    split = {name: list(graph) for name, graph in graphs.items() if name != ASSERTED}
-    if asserted is None:
-        return split
-    split[ASSERTED] = []
-    owner = {claim: asserted.value(claim, CAS.source) for claim in asserted.subjects(RDF.type, CAS.Claim)}
-    owner.update({source: source for source in asserted.subjects(RDF.type, CAS.Source)})
-    for triple in asserted:
-        source = owner.get(triple[0])
-        name = claims_graph(source) if isinstance(source, URIRef) and str(source).startswith(str(SOURCE)) else ASSERTED
-        split.setdefault(name, []).append(triple)
+def claims_owner(asserted: Graph) -> dict[URIRef, URIRef]:
+    """Subject -> the named graph its asserted triples are published in, for those that leave the
+    asserted graph: each claim goes to its source's claims graph, and so does the source's description."""
+    claims = set(asserted.subjects(_TYPE, CAS.Claim))
+    owner = {claim: source for claim, source in asserted.subject_objects(_SOURCE) if claim in claims}
+    owner.update({source: source for source in asserted.subjects(_TYPE, CAS.Source)})
+    return {node: claims_graph(source) for node, source in owner.items() if isinstance(source, URIRef) and source.startswith(SOURCE)}
+
+
+def publication_graphs(graphs: dict[URIRef, Graph]) -> dict[URIRef, Collection]:
+    """The named graphs as published: the asserted graph's claims, and the description of the source
+    they quote, move into one graph per source (lists of triples); every other layer stays as it is."""
+    split: dict[URIRef, Collection] = {name: graph for name, graph in graphs.items() if name != ASSERTED}
+    if ASSERTED in graphs:
+        owner, parts = claims_owner(graphs[ASSERTED]), {ASSERTED: []}
+        for triple in graphs[ASSERTED]:
+            parts.setdefault(owner.get(triple[0], ASSERTED), []).append(triple)
+        split.update(parts)
     return split
 
 
 def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str) -> bytes:
-    """Named graphs, split as `publication_graphs` says, as TriG or N-Quads, in sorted order."""
+    """Named graphs, split as `publication_graphs` says, as TriG or N-Quads, each graph's statements sorted."""
     if fmt not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
-    return serialize_statements(quads(publication_graphs(graphs)), fmt)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {f: Path(folder) / f"dataset.{f}" for f in DATASET_FORMATS}
+        with DatasetFiles(paths["trig"], paths["nq"]) as dataset:
+            owner = claims_owner(graphs[ASSERTED]) if ASSERTED in graphs else {}
+            for name, graph in sorted(graphs.items()):
+                dataset.add(name, statements(graph), owner if name == ASSERTED else {})
+        return paths[fmt].read_bytes()
 
 
-def quads(named: dict[URIRef, list[tuple]]) -> list[ox.Quad]:
-    """Named graphs of triples (no blank nodes: the published layers have none) as sorted oxigraph quads."""
-    found = [ox.Quad(*map(to_oxigraph, triple), ox.NamedNode(name)) for name, triples in named.items() for triple in triples]
-    found.sort(key=str)
-    return found
+class DatasetFiles:
+    """A TriG and an N-Quads file written one named graph at a time, so that the dataset is never held
+    in memory whole: graphs in the order they are added, each graph's statements sorted."""
+
+    def __init__(self, trig: Path, nquads: Path):
+        self.trig, self.nquads = trig.open("wb"), nquads.open("wb")
+        prefixes = sorted(f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in _PREFIXES.items())
+        self.trig.write(("\n".join(prefixes) + "\n\n").encode("utf-8"))
+
+    def __enter__(self) -> "DatasetFiles":
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.trig.close()
+        self.nquads.close()
+
+    def add(self, name: URIRef, triples: list[ox.Triple], owner: dict[URIRef, URIRef]) -> None:
+        """A layer's sorted triples, published in `name` except those whose subject `owner` sends elsewhere."""
+        graphs: dict[str, list] = {str(name): []}
+        moved = {str(node): str(graph) for node, graph in owner.items()}
+        for triple in triples:
+            graphs.setdefault(moved.get(triple.subject.value, str(name)), []).append(triple)
+        for graph in [str(name)] + sorted(set(graphs) - {str(name)}):
+            node = ox.NamedNode(graph)
+            found = [ox.Quad(t.subject, t.predicate, t.object, node) for t in graphs[graph]]
+            self.nquads.write(ox.serialize(found, format=ox.RdfFormat.N_QUADS))
+            trig = ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES).decode("utf-8").split("\n")
+            self.trig.write("\n".join(line for line in trig if not line.startswith("@prefix ")).encode("utf-8"))
 
 
 # --- per-entity documents ---------------------------------------------------------------------
@@ -348,10 +387,11 @@ def entities(graph: Graph) -> list[URIRef]:
     return sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(ID))})
 
 
-def entity_documents(graph: Graph, context: dict) -> dict[str, bytes]:
-    """`<slug>.jsonld` -> document, for every entity: its subgraph (`entity_subgraph`) framed as one
-    JSON-LD tree, with claims, sources and mentioned entities embedded (`_Framer`).
+def entity_documents(graph: Graph, context: dict) -> Iterator[tuple[str, bytes]]:
+    """(`<slug>.jsonld`, document) for every entity, one at a time: its subgraph (`entity_subgraph`)
+    framed as one JSON-LD tree, with claims, sources and mentioned entities embedded (`_Framer`).
 
     Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
     framer = _Framer(graph, context)
-    return {f"{entity_slug(entity)}.jsonld": framer.document(entity) for entity in entities(graph)}
+    for entity in entities(graph):
+        yield f"{entity_slug(entity)}.jsonld", framer.document(entity)
