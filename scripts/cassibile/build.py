@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import shutil
 import sys
 import tempfile
@@ -42,12 +43,15 @@ class Built:
 
 
 class Progress:
+    """Each step on stderr with the time since the start and the peak memory so far (large builds need both)."""
+
     def __init__(self, quiet: bool = False):
         self.quiet, self.started = quiet, time.perf_counter()
 
     def step(self, message: str) -> None:
         if not self.quiet:
-            print(f"[{time.perf_counter() - self.started:6.2f}s] {message}", file=sys.stderr, flush=True)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            print(f"[{time.perf_counter() - self.started:7.2f}s {peak:6.0f} MiB] {message}", file=sys.stderr, flush=True)
 
 
 def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: Progress | None = None) -> Built:
@@ -95,7 +99,7 @@ def reasoning_input(graphs: dict[str, Graph]) -> Graph:
     return graph
 
 
-def write_outputs(built: Built, out: Path, project: Project) -> None:
+def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None) -> None:
     """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the Wikidata view and QuickStatements, VoID, and the validation report."""
@@ -106,6 +110,8 @@ def write_outputs(built: Built, out: Path, project: Project) -> None:
         serialize_statements, statements,
     )
 
+    progress = progress or Progress(quiet=True)
+    progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
     context = published_context(project.root)
     owner = claims_owner(built.graphs["asserted"])
     with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
@@ -117,13 +123,16 @@ def write_outputs(built: Built, out: Path, project: Project) -> None:
             (out / f"{name}.jsonld").write_bytes(jsonld_bytes(triples, context))
             dataset.add(URIRef(GRAPH[name]), triples, owner if name == "asserted" else {})
             del triples
+    progress.step("writing the dataset description (VoID, DCAT)")
     dumps = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
     void = describe_dataset(publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}), dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
+    progress.step("writing one JSON-LD document per entity")
     (out / "id").mkdir()
     for file_name, document in entity_documents(built.view("asserted", "derived"), context):
         (out / "id" / file_name).write_bytes(document)
+    progress.step("writing the Wikidata view and QuickStatements")
     properties = project.graph_dir / "wikidata" / "properties.tsv"
     for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties, built.graphs["derived"]).items():
         (out / file_name).write_bytes(data)
@@ -131,6 +140,7 @@ def write_outputs(built: Built, out: Path, project: Project) -> None:
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
     from cassibile.site import write_site  # the pages, last: they link to and reuse the files above
 
+    progress.step("writing the site")
     write_site(built, out / "site")
 
 
@@ -144,7 +154,7 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        write_outputs(built, staging, project)
+        write_outputs(built, staging, project, progress)
         replace_folder(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
