@@ -179,16 +179,17 @@ class PhaseRecorder:
     """A `build.Progress` that turns the build's own progress messages into timed phases."""
 
     PHASES = (  # message that starts a phase -> its name in the table
-        ("loading", "parse"), ("loaded", "derive"), ("derived", "validate (before reasoning)"),
-        ("reasoning", "reason"), ("inferred", "validate (after reasoning)"),
+        ("loading", "parse"), ("loaded", "derive"), ("reasoning", "reason"),
+        ("inferred", "validate (without the closure)"), ("validated without", "validate (with the closure)"),
     )
+    ENDS = ("derived", "validated with")  # messages that end a phase and start none
 
     def __init__(self, steps: Steps):
         self.steps, self.phase, self.started = steps, None, time.perf_counter()
 
     def step(self, message: str) -> None:
         self.finish()
-        if message.startswith("validated after"):  # the last phase has ended; writing is timed on its own
+        if message.startswith(self.ENDS):
             return
         self.phase = next((name for prefix, name in self.PHASES if message.startswith(prefix)), message)
         self.started = time.perf_counter()
@@ -382,7 +383,7 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
         derived = derive.derived(dataset)
         texts = derive.source_text_graph(dataset)
     violation_queries = sorted((project / "queries").glob("*-violation.rq"))
-    before = _plain_validation(steps, "validate (before reasoning)", ontology + data + derived + texts, shapes, violation_queries)
+    before = _plain_validation(steps, "validate (without the closure)", ontology + data + derived + texts, shapes, violation_queries)
     inferred = None
     with steps.step("reason") as outcome:
         inferred = _owlrl_published(_reasoning_input(ontology, data, derived), reason)
@@ -391,7 +392,7 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
         emit(info={"reason": "timed out; later steps use our inferred graph"})
     else:
         (project / "plain-inferred.nt").write_bytes(inferred.serialize(format="nt", encoding="utf-8"))
-    after = _plain_validation(steps, "validate (after reasoning)", ontology + data + derived + inferred + texts, shapes, violation_queries)
+    after = _plain_validation(steps, "validate (with the closure)", ontology + data + derived + inferred + texts, shapes, violation_queries)
     if before is not None and after is not None:
         _write_violations(project / "plain-violations.json", before | after)
     layers = {"ontology": ontology, "asserted": data, "derived": derived, "inferred": inferred}

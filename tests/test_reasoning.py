@@ -28,7 +28,8 @@ def closed_input(dataset) -> Graph:
 
 
 def world_with(turtle: str) -> Graph:
-    graph = closed_input(fixture_dataset(WORLD))
+    graph = Graph()  # the build's input is a read-only view: copy it to add to it
+    graph += closed_input(fixture_dataset(WORLD))
     graph.parse(data=WORLD_PREFIXES + turtle, format="turtle")
     return graph
 
@@ -199,3 +200,18 @@ def test_reasoning_leaves_the_garbage_collector_as_it_found_it(enabled):
         assert gc.isenabled() == enabled
     finally:
         gc.enable()
+
+
+def test_the_reasoning_input_is_the_layers_with_fact_nodes_reduced_to_their_type():
+    """A view, not a copy: it must read exactly as the copy it replaces, each triple once."""
+    dataset = load_project(Project.find(PROJECT.root))
+    derived = derive.derived(dataset)
+    view = reasoning_input({"ontology": dataset.ontology, "asserted": dataset.data, "derived": derived})
+    facts = set(dataset.data.subjects(RDF.type, CAS.Fact))
+    expected = {t for layer in (dataset.ontology, derived, dataset.data) for t in layer if t[0] not in facts or t[1] == RDF.type}
+    read = list(view)
+    assert len(read) == len(set(read)) == len(view) == len(expected)
+    assert set(read) == expected
+    fact = sorted(facts)[0]
+    assert list(view.predicate_objects(fact)) == [(RDF.type, CAS.Fact)]
+    assert (fact, RDF.subject, dataset.data.value(fact, RDF.subject)) not in view
