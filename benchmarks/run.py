@@ -182,7 +182,7 @@ class PhaseRecorder:
         ("loading", "parse"), ("loaded", "derive"), ("reasoning", "reason"),
         ("inferred", "validate (without the closure)"), ("validated without", "validate (with the closure)"),
     )
-    ENDS = ("derived", "validated with")  # messages that end a phase and start none
+    ENDS = ("derived", "validated with the")  # messages that end a phase and start none ("validated without" starts one)
 
     def __init__(self, steps: Steps):
         self.steps, self.phase, self.started = steps, None, time.perf_counter()

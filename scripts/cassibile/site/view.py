@@ -293,13 +293,17 @@ class SiteGraph:
             earliest=bounds[0] if bounds else None, latest=bounds[1] if bounds else None,
         )
 
+    def _facts_by(self, keys) -> dict[object, list[FactView]]:
+        """The facts under each of their `keys(fact)`, in the order of `facts`."""
+        found: dict[object, list[FactView]] = {}
+        for fact in self.facts.values():
+            for key in keys(fact):
+                found.setdefault(key, []).append(fact)
+        return found
+
     @cached_property
     def _facts_by_subject(self) -> dict[URIRef, list[FactView]]:
-        """Each subject's facts, in the order of `facts`."""
-        found: dict[URIRef, list[FactView]] = {}
-        for fact in self.facts.values():
-            found.setdefault(fact.subject, []).append(fact)
-        return found
+        return self._facts_by(lambda fact: (fact.subject,))
 
     def fact_groups(self, entity: URIRef) -> list[FactGroup]:
         """The entity's facts by property (in label order), each group marked when it is a disagreement.
@@ -341,20 +345,12 @@ class SiteGraph:
 
     @cached_property
     def _facts_by_value(self) -> dict[object, list[FactView]]:
-        """The facts by their value (rdf:object), in the order of `facts`."""
-        found: dict[object, list[FactView]] = {}
-        for fact in self.facts.values():
-            found.setdefault(fact.object, []).append(fact)
-        return found
+        return self._facts_by(lambda fact: (fact.object,))
 
     @cached_property
     def _facts_by_qualifier_path(self) -> dict[str, list[FactView]]:
-        """The facts whose qualifiers link to a page, by that page: how a qualifier names an entity."""
-        found: dict[str, list[FactView]] = {}
-        for fact in self.facts.values():
-            for path in {v.path for _, values in fact.qualifiers for v in values if v.path is not None}:
-                found.setdefault(path, []).append(fact)
-        return found
+        """By the page a qualifier links to: how a qualifier names an entity."""
+        return self._facts_by(lambda fact: {v.path for _, values in fact.qualifiers for v in values if v.path is not None})
 
     @cached_property
     def claims(self) -> dict[URIRef, ClaimView]:
