@@ -358,9 +358,12 @@ def check_syntax(text: str, location: Path | None = None) -> None:
 
 def run_local(source, text: str, values: dict[str, object] | None = None, location: Path | None = None) -> QueryResult:
     """Run a SELECT or ASK query on a pyoxigraph store or an rdflib graph (default graph = union)."""
-    check_syntax(text, location)
     store = source if isinstance(source, ox.Store) else store_from_graph(source)
-    answer = store.query(bind(text, values or {}), use_default_graph_as_union=True)
+    try:
+        answer = store.query(bind(text, values or {}), use_default_graph_as_union=True)
+    except SyntaxError:  # parsed again, unbound, so that the position is the one in the user's text
+        check_syntax(text, location)
+        raise
     try:
         return QueryResult.from_answer(answer)
     except (OSError, RuntimeError) as error:  # e.g. a SERVICE that cannot be reached
