@@ -147,7 +147,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
             dataset.add(URIRef(GRAPH[name]), triples, owner if name == "asserted" else {})
             del triples
     progress.step("writing the dataset description (VoID, DCAT)")
-    dumps = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
+    dumps = {p.name: p for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
     void = describe_dataset(publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}), dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
