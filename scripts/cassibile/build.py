@@ -164,7 +164,6 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
 
     progress.step("writing the site")
     write_site(built, out / "site")
-    write_versioned_ontology(built.graphs["ontology"], out)
 
 
 def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
@@ -176,13 +175,13 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
     base.with_name(f"{base.name}.jsonld").write_bytes(jsonld_bytes(triples, context))
 
 
-def write_versioned_ontology(ontology: Graph, out: Path) -> None:
-    """The ontology's files again at the path of its version IRI (site/ontology/1.0.0.ttl, …), where the
-    w3id rules send `https://w3id.org/cassibile/ontology/1.0.0`; keep earlier versions when publishing."""
+def write_versioned_ontology(ontology: Graph, out: Path, site: Path) -> None:
+    """The ontology's files of `out` again in `site` at the path of its version IRI (ontology/1.0.0.ttl, …),
+    where the w3id rules send `https://w3id.org/cassibile/ontology/1.0.0`; keep earlier versions when publishing."""
     version = ontology.value(URIRef(BASE + "ontology"), OWL.versionIRI)
     if version is None or not str(version).startswith(BASE):
         return
-    base = out / "site" / str(version).removeprefix(BASE)
+    base = site / str(version).removeprefix(BASE)
     base.parent.mkdir(parents=True, exist_ok=True)
     for extension in ("ttl", "nt", "rdf", "jsonld"):
         shutil.copyfile(out / f"ontology.{extension}", base.with_name(f"{base.name}.{extension}"))
