@@ -1,12 +1,16 @@
 """The command line on good and bad input: exit codes, messages that locate the fault, atomic builds."""
 
+import argparse
 import fcntl
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 import time
+
+import pytest
 
 from conftest import run_cli
 
@@ -174,3 +178,47 @@ def test_two_concurrent_builds_both_succeed_and_leave_one_complete_dist(project_
         assert process.returncode == 0, errors
     assert snapshot(out) == snapshot(built)
     assert not [p for p in project_copy.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_bare_cassibile_prints_its_usage_with_every_subcommand():
+    """Regression (issue 12): `cassibile` alone said only that a command is required."""
+    result = run_cli()
+    assert result.returncode == 2
+    for command, summary in (("build", "validate, reason and write"), ("query", "run a bundled query"), ("serve", "serve the site")):
+        assert re.search(rf"^\s+{command}\s+{summary}", result.stdout, re.M), command
+    wikidata = run_cli("wikidata")
+    assert wikidata.returncode == 2 and re.search(r"^\s+compare\s+compare the linked items", wikidata.stdout, re.M)
+
+
+def _options(parser: argparse.ArgumentParser, path: str = "cassibile"):
+    """(command path, option) for every option and positional argument of the parser and its subcommands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction):
+            yield path, action
+
+
+def test_every_option_has_help_text():
+    """Regression (issue 12): `export --graph`, `stats --format` and `wikidata compare --format` had none."""
+    from cassibile.cli import _parser
+
+    options = list(_options(_parser()))
+    assert len(options) > 40
+    assert [f"{path} {'/'.join(a.option_strings) or a.dest}" for path, a in options if not (a.help or "").strip()] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("serve", "--port", "70000"), "expected a port from 0 to 65535"),
+    (("serve", "--port", "-1"), "expected a port from 0 to 65535"),
+    (("query", "timeline", "--timeout", "nan"), "expected a positive number of seconds"),
+    (("query", "timeline", "--timeout", "0"), "expected a positive number of seconds"),
+    (("wikidata", "compare", "--timeout", "inf"), "expected a positive number of seconds"),
+    (("wikidata", "reconcile", "--limit", "0"), "--limit must be a positive number"),
+    (("export", "--format", "ttl", "-o", "/"), "cannot write /: Is a directory"),
+])
+def test_impossible_option_values_are_one_line_usage_errors(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
