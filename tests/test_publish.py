@@ -26,7 +26,7 @@ def expected_counts(nquads):
 
 
 def test_publish_puts_every_named_graph_and_is_idempotent(sparql_server, built):
-    server = sparql_server()
+    server = sparql_server(read_only=False)  # a store to publish into
     for _ in range(2):  # a second publish replaces, never duplicates
         result = run_cli("publish", "--endpoint", server.store_url, "--data", str(built / "cassibile.nq"))
         assert result.returncode == 0, result.stderr

@@ -30,6 +30,13 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _whole_seconds(text: str) -> int:
+    """A positive whole number of seconds (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of seconds, got {text!r}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     """A TCP port, 0 to 65535 (argparse type)."""
     if not text.isdigit() or int(text) > 65535:
@@ -92,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--dist", type=Path, help="built folder to serve (default: dist/ in the project)")
+    p.add_argument("--query-timeout", type=_whole_seconds, metavar="SECONDS",
+                   help="time limit of each SPARQL query, after which it is stopped and answered with HTTP 503 (default 30)")
 
     p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
@@ -350,7 +359,8 @@ def _write(output: Path | None, data: bytes) -> None:
 def _serve(args) -> int:
     from cassibile.serve import serve
 
-    serve((args.dist or Project.find().dist).resolve(), args.port)
+    limit = {"query_timeout": args.query_timeout} if args.query_timeout else {}
+    serve((args.dist or Project.find().dist).resolve(), args.port, **limit)
     return 0
 
 
