@@ -45,6 +45,9 @@ class Built:
         return graph
 
 
+LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
+
+
 class Progress:
     """Each step on stderr with the time since the start and the peak memory so far (large builds need both)."""
 

@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
     p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable", help="OWL RL engine (default: reasonable)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress messages (shown on standard error when the Turtle to check exceeds 4 MiB)")
 
     p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph or an endpoint")
     p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
@@ -157,10 +159,12 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    from cassibile.build import assemble
+    from cassibile.build import LARGE_INPUT, Progress, assemble
     from cassibile.validate import report_json, report_text, report_turtle
 
-    built = assemble(Project.find(), args.reasoner)
+    project = Project.find()
+    small = sum(path.stat().st_size for path in project.hand_written_turtle) <= LARGE_INPUT
+    built = assemble(project, args.reasoner, Progress(quiet=args.quiet or small))
     render = {"text": report_text, "turtle": report_turtle, "json": report_json}[args.format]
     print(render(built.violations).rstrip("\n"))
     return 1 if built.violations else 0

@@ -62,3 +62,22 @@ class NetworkError(CassibileError):
     fault, and often worth trying again later (hence its own exit code)."""
 
     exit_code = 3
+
+
+class DataErrors(DataError):
+    """Several problems found together, one per line, each with its file, line and node."""
+
+    LIMIT = 50  # lines shown; the rest are counted
+
+    def __init__(self, errors: list[DataError], more: str = ""):
+        self.errors = errors
+        lines = [str(error) for error in errors[: self.LIMIT]]
+        counted = not more
+        more = more or (f"{len(errors) - self.LIMIT} more" if len(errors) > self.LIMIT else "")
+        if len(errors) == 1 and not more:
+            text = lines[0]
+        else:
+            header = f"{len(errors)} problems:" if counted else f"more than {len(errors)} problems:"
+            text = "\n".join([header] + ["  " + line for line in lines] + ([f"  … and {more}"] if more else []))
+        CassibileError.__init__(self, text)
+        self.message, self.location, self.node = text, errors[0].location, errors[0].node

@@ -17,7 +17,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -97,7 +97,29 @@ class Checker:
                 found += shacl_sparql.fallback_findings(self.shapes, undecided, self.store)
             except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
                 raise unusable_shape(self.dataset, error) from None
-        return [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)]
+        return with_clashing_values([_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)],
+                                    self.store)
+
+
+_UNIQUE_LANG = str(SH.UniqueLangConstraintComponent)
+
+
+def with_clashing_values(found: list[Violation], store: ox.Store) -> list[Violation]:
+    """SHACL reports two values in one language (sh:uniqueLang) without the values: give each language that
+    clashes its own violation, with the values, so that people see which labels compete."""
+    result = []
+    for v in found:
+        if v.component != _UNIQUE_LANG or v.value or not v.path.startswith("http"):
+            result.append(v)
+            continue
+        path = "|".join(f"<{iri}>" for iri in v.path.split("|"))
+        rows = store.query(f'SELECT DISTINCT ?value WHERE {{ <{v.focus}> {path} ?value FILTER (LANG(?value) != "") }}')
+        by_language = defaultdict(list)
+        for row in rows:
+            by_language[row["value"].language.lower()].append(str(row["value"]))
+        clashes = [values for _, values in sorted(by_language.items()) if len(values) > 1]
+        result += [replace(v, value=", ".join(sorted(values))) for values in clashes] or [v]
+    return result
 
 
 def violations(project: Project, dataset: Dataset, graph: Graph) -> list[Violation]:
