@@ -5,6 +5,7 @@ codes, and clear errors for bad shapes and bad data."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -255,7 +256,7 @@ def test_a_literal_where_an_entity_is_expected_is_refused_and_never_published(pr
     ("graph/facts/armistice.ttl", "\n<< id:cassibile cas:locatedIn id:sicily >>\n    cas:rank wikibase:NormalRank ;\n.\n", 0,
      "a quoted triple (RDF-star) is not part of the publication's model"),
     ("graph/entities/places.ttl", "\nid:cassibile\n    a cas:Place ;\n.\n", 1,
-     "https://w3id.org/cassibile/id/cassibile: described in two files: here and in {root}/graph/entities/core.ttl:"),
+     "https://w3id.org/cassibile/id/cassibile: given a class in two files, here and in {root}/graph/entities/core.ttl:"),
     ("graph/entities/core.ttl", '\nid:cassibile\n    rdfs:comment "a\\u0000b"@en ;\n.\n', 1,
      "https://w3id.org/cassibile/id/cassibile: the literal holds the control character U+0000"),
     ("graph/facts/armistice.ttl", fact("ill-typed", "id:armistice-of-cassibile", "cas:pointInTime", '"1943-02-30"^^xsd:date'), 4,
@@ -364,3 +365,56 @@ def test_validate_shows_progress_on_large_input_only(project_copy):
     steps = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert len(steps) >= 5 and "loading ontology, graph and shapes" in steps[0] and "MiB]" in steps[0]
     assert not run_cli("validate", "--quiet", cwd=project_copy).stderr
+
+
+def _source_block(sources: Path, name: str) -> tuple[str, str]:
+    """The text file and sha256 recorded for a source, as written in sources.ttl."""
+    block = sources.read_text(encoding="utf-8").split(f"source:{name}\n", 1)[1].split("\n.\n", 1)[0]
+    return re.search(r'cas:textFile "([^"]+)"', block).group(1), re.search(r'cas:sha256 "([^"]+)"', block).group(1)
+
+
+def test_a_source_text_outside_graph_is_refused_even_with_its_digest(project_copy, tmp_path):
+    """The build publishes a source's text whole: a cas:textFile reaching out of graph/ could publish any file."""
+    import hashlib
+
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_bytes(b"not for publication\n")
+    sources = project_copy / "graph" / "sources.ttl"
+    relative, digest = _source_block(sources, "en-article")
+    outside = os.path.relpath(secret, project_copy / "graph")
+    sources.write_text(sources.read_text(encoding="utf-8").replace(f'"{relative}"', f'"{outside}"').replace(
+        digest, hashlib.sha256(secret.read_bytes()).hexdigest()), encoding="utf-8")
+    for text_file in (outside, str(secret)):  # relative, and absolute
+        sources.write_text(re.sub(r'cas:textFile "[^"]*elsewhere/secret.txt"', f'cas:textFile "{text_file}"', sources.read_text(encoding="utf-8")),
+                           encoding="utf-8")
+        result = run_cli("validate", cwd=project_copy)
+        assert result.returncode == 1
+        assert f"https://w3id.org/cassibile/source/en-article: cas:textFile {text_file!r} is outside graph/" in result.stderr
+
+
+def test_unreadable_side_files_are_one_line_errors(project_copy):
+    """A source text, a violation query or the list of verified QIDs that is not UTF-8 or lacks its columns."""
+    import hashlib
+
+    sources = project_copy / "graph" / "sources.ttl"
+    relative, digest = _source_block(sources, "en-article")
+    text = project_copy / "graph" / relative
+    text.write_bytes(text.read_bytes() + "città".encode("latin-1"))
+    sources.write_text(sources.read_text(encoding="utf-8").replace(digest, hashlib.sha256(text.read_bytes()).hexdigest()), encoding="utf-8")
+    result = run_cli("validate", cwd=project_copy)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+    assert f"{text}:" in result.stderr and "not UTF-8 text" in result.stderr
+    text.write_bytes(text.read_bytes()[: -len("città".encode("latin-1"))])
+    sources.write_text(sources.read_text(encoding="utf-8").replace(hashlib.sha256(text.read_bytes() + "città".encode("latin-1")).hexdigest(), digest),
+                       encoding="utf-8")
+    query = project_copy / "queries" / "x-violation.rq"
+    query.write_bytes("# perché\nSELECT ?focus WHERE { ?focus a <urn:x> }\n".encode("latin-1"))
+    result = run_cli("validate", cwd=project_copy)
+    assert result.returncode == 1 and result.stderr.startswith(f"cassibile validate: {query}:1:") and len(result.stderr.splitlines()) == 1
+    query.unlink()
+    entities = project_copy / "graph" / "wikidata" / "entities.tsv"
+    entities.write_text("QID,status\nQ1,verified\n", encoding="utf-8")
+    result = run_cli("validate", cwd=project_copy)
+    assert result.returncode == 1
+    assert result.stderr == f"cassibile validate: {entities}:1: its header must name the columns qid and status (tab-separated)\n"

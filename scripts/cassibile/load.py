@@ -2,7 +2,7 @@
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
 (RDF-star), ill-typed literals, a byte-order mark; and graph/ holds statements only about this
-publication's things (`namespaces.THINGS`), each described in one file, with no blank nodes, and
+publication's things (`namespaces.THINGS`), each declared in one file, with no blank nodes, and
 every IRI of the publication it uses declared (given a class) in ontology/ or graph/.
 """
 
@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from cassibile.errors import DataError, DataErrors, Location, UsageError
+from cassibile.errors import DataError, DataErrors, Location, UsageError, read_utf8
 from cassibile.namespaces import BASE, CAS, PREFIXES, THINGS
 from cassibile.project import Project
 
@@ -29,6 +29,7 @@ _PREFIX_LINE = re.compile(r"^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECAS
 _SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)(?:\s|$)")  # canonical files put the subject alone on its line
 _BOM = b"\xef\xbb\xbf"
 QUOTED_TRIPLE = "a quoted triple (RDF-star) is not part of the publication's model: state it as a cas:Fact"
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 BLANK_NODE = f"a blank node ([ … ], ( … ) or _:name) in graph/: give the node an IRI under {BASE}, so that it can be cited and linked"
 # rdflib logs a traceback for every ill-typed literal it is given; `parse_turtle` reports each itself, in one line.
 logging.getLogger("rdflib.term").addFilter(lambda record: not record.getMessage().startswith("Failed to convert Literal lexical form"))
@@ -84,14 +85,14 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
             if refuse is not None and (reason := refuse(triple)):
-                raise _located(path, reason, triple, lambda t: refuse(t) is not None)
+                raise _located(path, reason, triple)
             seen = triple.object in terms  # a literal is checked when it is first converted
             try:
                 subject, obj = terms[triple.subject], terms[triple.object]
             except ValueError as error:
-                raise _located(path, str(error), triple, lambda t: isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple)) from None
+                raise _located(path, str(error), triple) from None
             if not seen and isinstance(obj, Literal) and (problem := _unpublishable(obj)):
-                raise DataError(problem, Location(path, line_of_first(path, lambda t: t.object == triple.object)), str(subject))
+                raise _located(path, problem, triple)
             graph.add((subject, terms[triple.predicate], obj))
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
@@ -99,10 +100,15 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
     return graph
 
 
-def _located(path: Path, reason: str, triple: ox.Triple, offends: Callable[[ox.Triple], bool]) -> DataError:
-    """A DataError for the first triple of the file that `offends`, at its line, naming its subject."""
+def _located(path: Path, reason: str, triple: ox.Triple) -> DataError:
+    """A DataError at the line of `triple` (the first of the file like it: blank nodes, which a new parse
+    names anew, match any blank node), naming its subject."""
+    def shape(t: ox.Triple) -> tuple:
+        return tuple(None if isinstance(term, ox.BlankNode) else term for term in (t.subject, t.predicate, t.object))
+
+    wanted = shape(triple)
     node = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else None
-    return DataError(reason, Location(path, line_of_first(path, offends)), node)
+    return DataError(reason, Location(path, line_of_first(path, lambda t: shape(t) == wanted)), node)
 
 
 def line_of_first(path: Path, offends: Callable[[ox.Triple], bool]) -> int | None:
@@ -153,10 +159,12 @@ def _unpublishable(literal: Literal) -> str | None:
 class GraphRules:
     """What a file in graph/ may state, checked triple by triple as it is read (a file of foreign statements
     is refused at its first one, not after minutes of loading): statements about this publication's things
-    only, every node named by an IRI (no blank nodes), and each thing described in one file."""
+    only, every node named by an IRI (no blank nodes), and each thing declared (given a class) in one file,
+    so that two things given one name are caught. Other files may add to a thing (reconciled links do)."""
 
     def __init__(self):
-        self.described_in: dict[ox.NamedNode, Path] = {}
+        self.declared_in: dict[ox.NamedNode, Path] = {}
+        self.used: set[ox.NamedNode] = set()  # every IRI the files use, for `undeclared`
         self.path: Path | None = None
         self.last_subject = None  # Turtle states a subject's triples together: each subject is checked once in a row
 
@@ -171,18 +179,21 @@ class GraphRules:
         if isinstance(obj, ox.BlankNode):
             return BLANK_NODE
         subject = triple.subject
-        if subject == self.last_subject:
-            return None
-        if isinstance(subject, ox.BlankNode):
-            return BLANK_NODE
-        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(THINGS):
-            return (f"a statement about something that is not this publication's: graph/ describes only things under "
-                    f"{', '.join(THINGS)} (vocabulary belongs in ontology/)")
-        first = self.described_in.setdefault(subject, self.path)
-        if first != self.path:
-            line = line_of_first(first, lambda t: t.subject == subject)
-            return f"described in two files: here and in {Location(first, line)}; describe each thing in one file"
-        self.last_subject = subject
+        if subject != self.last_subject:
+            if isinstance(subject, ox.BlankNode):
+                return BLANK_NODE
+            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(THINGS):
+                return (f"a statement about something that is not this publication's: graph/ describes only things under "
+                        f"{', '.join(THINGS)} (vocabulary belongs in ontology/)")
+            self.last_subject = subject
+            self.used.add(subject)
+        self.used.add(triple.predicate)
+        if isinstance(obj, ox.NamedNode):
+            self.used.add(obj)
+        if triple.predicate == _RDF_TYPE and (first := self.declared_in.setdefault(subject, self.path)) != self.path:
+            line = line_of_first(first, lambda t: t.subject == subject and t.predicate == _RDF_TYPE)
+            return (f"given a class in two files, here and in {Location(first, line)}: declare each thing in one file "
+                    "(two things with one name?)")
         return None
 
 
@@ -191,8 +202,7 @@ def undeclared(ontology: Graph, data: Graph, rules: GraphRules, index: dict[URIR
     a misspelt name, a thing never described, a property or class the ontology lacks. Each is reported once,
     at the statement's subject, where the fault is, instead of as a cascade of rules broken by the missing thing."""
     declared = set(ontology.subjects(RDF.type, None)) | set(data.subjects(RDF.type, None))
-    used = set(data.subjects()) | set(data.predicates()) | set(data.objects())
-    missing = sorted({term for term in used if isinstance(term, URIRef) and term.startswith(BASE)} - declared)
+    missing = sorted({URIRef(term.value) for term in rules.used if term.value.startswith(BASE)} - declared)
     found = []
     for done, term in enumerate(missing):
         if len(found) >= DataErrors.LIMIT:
@@ -215,7 +225,7 @@ def _position(error: DataError) -> tuple:
 
 
 def _first_use(rules: GraphRules, subject: URIRef) -> Location | None:
-    path = rules.described_in.get(ox.NamedNode(subject))
+    path = rules.declared_in.get(ox.NamedNode(subject))
     return Location(path, line_of_first(path, lambda t: t.subject == ox.NamedNode(subject))) if path else None
 
 
@@ -301,12 +311,15 @@ def read_source_texts(project: Project, dataset: Dataset) -> dict[URIRef, str]:
         if relative is None or digest is None:
             raise DataError("source lacks cas:textFile or cas:sha256", where, str(source))
         path = project.graph_dir / str(relative)
+        if not path.resolve().is_relative_to(project.graph_dir.resolve()):  # the build publishes the text whole
+            raise DataError(f"cas:textFile {str(relative)!r} is outside graph/: a source's text is a file in graph/sources/",
+                            where, str(source))
         if not path.is_file():
             raise DataError(f"source text {path} is missing", where, str(source))
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != str(digest):
             raise DataError(f"{path.name} does not match its recorded sha256 {digest}", where, str(source))
-        texts[source] = raw.decode("utf-8")
+        texts[source] = read_utf8(path)
     return texts
 
 
