@@ -71,7 +71,7 @@ class Terms(dict):
 
 
 def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = None,
-                 refuse: Callable[[ox.Triple], str | None] | None = None) -> Graph:
+                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None) -> Graph:
     """Parse one Turtle file into an rdflib graph (`into`, or a new one); syntax errors, quoted triples,
     ill-typed literals, and triples that `refuse` gives a reason against become DataError with a position.
     After an error `into` is incomplete: discard it."""
@@ -84,16 +84,17 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
     terms = Terms() if terms is None else terms
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
-            if refuse is not None and (reason := refuse(triple)):
+            s, p, o = triple.subject, triple.predicate, triple.object  # each read makes a new Python object: once
+            if refuse is not None and (reason := refuse(s, p, o)):
                 raise _located(path, reason, triple)
-            seen = triple.object in terms  # a literal is checked when it is first converted
+            seen = o in terms  # a literal is checked when it is first converted
             try:
-                subject, obj = terms[triple.subject], terms[triple.object]
+                subject, obj = terms[s], terms[o]
             except ValueError as error:
                 raise _located(path, str(error), triple) from None
             if not seen and isinstance(obj, Literal) and (problem := _unpublishable(obj)):
                 raise _located(path, problem, triple)
-            graph.add((subject, terms[triple.predicate], obj))
+            graph.add((subject, terms[p], obj))
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
@@ -164,7 +165,6 @@ class GraphRules:
 
     def __init__(self):
         self.declared_in: dict[ox.NamedNode, Path] = {}
-        self.used: set[ox.NamedNode] = set()  # every IRI the files use, for `undeclared`
         self.path: Path | None = None
         self.last_subject = None  # Turtle states a subject's triples together: each subject is checked once in a row
 
@@ -172,13 +172,12 @@ class GraphRules:
         self.path, self.last_subject = path, None
         return self
 
-    def __call__(self, triple: ox.Triple) -> str | None:
-        obj = triple.object
+    def __call__(self, subject, predicate: ox.NamedNode, obj) -> str | None:
+        """Why graph/ may not hold the triple (subject, predicate, obj), or None."""
         if isinstance(obj, ox.Triple):  # RDF 1.2 reads << s p o >> as a blank node that rdf:reifies it
             return QUOTED_TRIPLE
         if isinstance(obj, ox.BlankNode):
             return BLANK_NODE
-        subject = triple.subject
         if subject != self.last_subject:
             if isinstance(subject, ox.BlankNode):
                 return BLANK_NODE
@@ -186,23 +185,21 @@ class GraphRules:
                 return (f"a statement about something that is not this publication's: graph/ describes only things under "
                         f"{', '.join(THINGS)} (vocabulary belongs in ontology/)")
             self.last_subject = subject
-            self.used.add(subject)
-        self.used.add(triple.predicate)
-        if isinstance(obj, ox.NamedNode):
-            self.used.add(obj)
-        if triple.predicate == _RDF_TYPE and (first := self.declared_in.setdefault(subject, self.path)) != self.path:
+        if predicate == _RDF_TYPE and (first := self.declared_in.setdefault(subject, self.path)) != self.path:
             line = line_of_first(first, lambda t: t.subject == subject and t.predicate == _RDF_TYPE)
             return (f"given a class in two files, here and in {Location(first, line)}: declare each thing in one file "
                     "(two things with one name?)")
         return None
 
 
-def undeclared(ontology: Graph, data: Graph, rules: GraphRules, index: dict[URIRef, Location]) -> DataErrors | None:
+def undeclared(ontology: Graph, data: Graph, terms: Terms, rules: GraphRules, index: dict[URIRef, Location]) -> DataErrors | None:
     """Every use in graph/ of an IRI of the publication that no file declares (gives a class with rdf:type):
     a misspelt name, a thing never described, a property or class the ontology lacks. Each is reported once,
-    at the statement's subject, where the fault is, instead of as a cascade of rules broken by the missing thing."""
+    at the statement's subject, where the fault is, instead of as a cascade of rules broken by the missing thing.
+    The IRIs to look at are the distinct terms read (`terms`), far fewer than the triples."""
     declared = set(ontology.subjects(RDF.type, None)) | set(data.subjects(RDF.type, None))
-    missing = sorted({URIRef(term.value) for term in rules.used if term.value.startswith(BASE)} - declared)
+    ours = {term for term in terms.values() if isinstance(term, URIRef) and term.startswith(BASE)} - declared
+    missing = sorted(t for t in ours if (t, None, None) in data or (None, t, None) in data or (None, None, t) in data)
     found = []
     for done, term in enumerate(missing):
         if len(found) >= DataErrors.LIMIT:
@@ -294,7 +291,7 @@ def load_project(project: Project) -> Dataset:
     ontology = load_files(project.ontology_files, index, terms)
     rules = GraphRules()
     data = load_files(project.graph_files, index, terms, rules)
-    if problems := undeclared(ontology, data, rules, index):
+    if problems := undeclared(ontology, data, terms, rules, index):
         raise problems
     shapes = load_files(project.shape_files, index, terms)
     dataset = Dataset(ontology, data, shapes, defined_at=index)
