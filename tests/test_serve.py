@@ -311,6 +311,9 @@ WRITES = [
     ("POST", "{path}", {"Content-Type": "application/x-www-form-urlencoded"}, urllib.parse.urlencode({"update": f"INSERT DATA {{ {INJECTED} }}"})),
     ("POST", "{path}", {"Content-Type": "application/x-www-form-urlencoded"}, urllib.parse.urlencode({"update": "DROP ALL"})),
     ("GET", "{path}?" + urllib.parse.urlencode({"update": "DROP ALL"}), {}, None),
+    ("GET", "{path}?" + urllib.parse.urlencode({"query": "DROP ALL"}), {}, None),  # an update sent as a query
+    ("POST", "{path}", {"Content-Type": "application/sparql-query"}, f"INSERT DATA {{ {INJECTED} }}"),
+    ("POST", "{path}", {"Content-Type": "application/x-www-form-urlencoded"}, urllib.parse.urlencode({"query": "CLEAR DEFAULT"})),
     ("PUT", "{path}?default", {"Content-Type": "application/n-triples"}, f"{INJECTED} ."),
     ("POST", "{path}?default", {"Content-Type": "application/n-triples"}, f"{INJECTED} ."),
     ("POST", "{path}", {"Content-Type": "application/n-triples"}, f"{INJECTED} ."),

@@ -40,6 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from cassibile.errors import UsageError
+from cassibile.query import update_operation
 from cassibile.sparql_server import OxigraphServer
 
 # Media type -> file suffix, in the order the server prefers them when the client has no preference.
@@ -159,6 +160,12 @@ def checked_path(target: str) -> str:
     return path
 
 
+def refuse_updates(parameters: dict[str, list[str]]) -> None:
+    """RequestRefused (403) for an update, however it is sent: as update=…, or as the query itself."""
+    if "update" in parameters or any(update_operation(text) for text in parameters.get("query", ())):
+        raise RequestRefused(HTTPStatus.FORBIDDEN, READ_ONLY)
+
+
 class PublicationHandler(SimpleHTTPRequestHandler):
     """Static files from the site, data dumps from dist/, negotiation on IRIs, SPARQL through oxigraph."""
 
@@ -241,9 +248,11 @@ class PublicationHandler(SimpleHTTPRequestHandler):
 
     def _route(self, send_body: bool) -> None:
         path, query = self.path_checked, urllib.parse.urlsplit(self.path).query
-        if path == SPARQL_PATH and "update" in urllib.parse.parse_qs(query):
-            self._refuse(RequestRefused(HTTPStatus.FORBIDDEN, READ_ONLY), send_body)
-        elif path == SPARQL_PATH and "query=" in query:
+        if path == SPARQL_PATH and ("query=" in query or "update=" in query):
+            try:
+                refuse_updates(urllib.parse.parse_qs(query))
+            except RequestRefused as refusal:
+                return self._refuse(refusal, send_body)
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
             self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
@@ -332,10 +341,14 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             raise RequestRefused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a query may take at most {MAX_QUERY_BYTES} bytes")
         body = self.rfile.read(int(length))
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if kind == QUERY_FORM else {}
-        if kind == "application/sparql-update" or "update" in form or ox.RdfFormat.from_media_type(kind) is not None:
+        text = body.decode("utf-8", "replace")
+        if kind == "application/sparql-update" or ox.RdfFormat.from_media_type(kind) is not None:
             raise RequestRefused(HTTPStatus.FORBIDDEN, READ_ONLY)  # an update, or data for the Graph Store
-        if kind not in (QUERY_FORM, "application/sparql-query"):
+        if kind == QUERY_FORM:
+            refuse_updates(urllib.parse.parse_qs(text))
+        elif kind == "application/sparql-query":
+            refuse_updates({"query": [text]})
+        else:
             raise RequestRefused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                                  f"POST a query as application/sparql-query or as a form ({QUERY_FORM}) with query=…. {READ_ONLY}")
         return body
