@@ -9,7 +9,9 @@
   go to an `oxigraph serve-read-only` process over a store loaded beforehand with
   `dist/cassibile.nq`, started and stopped with this one. Each query has a time limit: oxigraph
   cancels most queries at the limit itself, and one it cannot stop is stopped with its process,
-  which is started again. Either way the client gets HTTP 503 naming the limit.
+  which is started again. Either way the client gets HTTP 503 naming the limit. Answers are held
+  whole before they are sent (a query cancelled halfway must become an error, not a cut 200), so
+  one larger than 64 MiB gets HTTP 507.
 - every response allows any origin (CORS), so that scripts elsewhere can read the data.
 - nothing is ever written: updates get 403, other methods 405; malformed requests get a 4xx.
 
