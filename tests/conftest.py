@@ -64,11 +64,11 @@ def sparql_server():
         server.stop()
 
 
-def start_serve(dist: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_serve(dist: Path, log: Path, *options: str) -> tuple[subprocess.Popen, str]:
     """Run the real `cassibile serve --port 0` on a built folder; returns the process and its base URL."""
     env = {k: v for k, v in os.environ.items() if k != "CASSIBILE_ROOT"}
     with open(log, "w", encoding="utf-8") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "cassibile", "serve", "--port", "0", "--dist", str(dist)],
+        process = subprocess.Popen([sys.executable, "-m", "cassibile", "serve", "--port", "0", "--dist", str(dist), *options],
                                    cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
     first = process.stdout.readline()  # "Serving DIST at URL ..." once the server listens; "" if it died
     if " at http://127.0.0.1:" not in first:

@@ -1,6 +1,16 @@
 """The command line on good and bad input: exit codes, messages that locate the fault, atomic builds."""
 
+import argparse
+import fcntl
 import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
 
 from conftest import run_cli
 
@@ -113,3 +123,102 @@ def test_export_writes_the_asked_layer_in_the_asked_format(tmp_path, built):
     assert result.returncode == 0, result.stderr
     assert isomorphic(Graph().parse(target, format="nt"), Graph().parse(built / "asserted.nt", format="nt"))
     assert run_cli("export", "--format", "nq", "--graph", "asserted").returncode == 2
+
+
+def _build_in(project, out, umask: int = 0o022) -> subprocess.Popen:
+    """`cassibile build` in its own process (with the given umask), as a user or CI would start it."""
+    env = {k: v for k, v in os.environ.items() if k != "CASSIBILE_ROOT"}
+    return subprocess.Popen([sys.executable, "-m", "cassibile", "build", "--quiet", "--out", str(out)], cwd=project, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(umask))
+
+
+def test_a_killed_build_leaves_staging_that_the_next_build_removes_but_not_a_live_ones(project_copy):
+    """Regression (issue 12): `.dist.*` folders of killed builds piled up beside dist/ for ever."""
+    out = project_copy / "dist"
+    killed = _build_in(project_copy, out)
+    deadline = time.monotonic() + 300
+    while not (staging := [p for p in project_copy.iterdir() if p.name.startswith(".dist.")]) and killed.poll() is None:
+        assert time.monotonic() < deadline, "the build never started writing"
+        time.sleep(0.05)
+    killed.kill()
+    killed.communicate()
+    assert staging and all(p.exists() for p in staging), "a killed build leaves its staging folder"
+    live = project_copy / ".dist.live-build"  # a build still writing holds a lock on its folder
+    live.mkdir()
+    holder = os.open(live, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        second = _build_in(project_copy, out)
+        _, errors = second.communicate(timeout=600)
+        assert second.returncode == 0, errors
+        left = sorted(p.name for p in project_copy.iterdir() if p.name.startswith(".dist."))
+    finally:
+        os.close(holder)
+    assert left == [live.name]
+    assert (out / "site" / "index.html").is_file()
+
+
+def test_dist_gets_the_umask_modes_not_a_private_temporary_folders(project_copy):
+    """Regression (issue 12): dist/ was created 0700 by mkdtemp, unreadable to a web server running as another user."""
+    out = project_copy / "dist"
+    build = _build_in(project_copy, out, umask=0o027)
+    _, errors = build.communicate(timeout=600)
+    assert build.returncode == 0, errors
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in [out, *out.rglob("*")] if p.is_dir()}
+    assert modes == {0o750}
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()}
+    assert modes == {0o640}
+
+
+def test_two_concurrent_builds_both_succeed_and_leave_one_complete_dist(project_copy, built):
+    out = project_copy / "dist"
+    builds = [_build_in(project_copy, out) for _ in range(2)]
+    for process in builds:
+        _, errors = process.communicate(timeout=900)
+        assert process.returncode == 0, errors
+    assert snapshot(out) == snapshot(built)
+    assert not [p for p in project_copy.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_bare_cassibile_prints_its_usage_with_every_subcommand():
+    """Regression (issue 12): `cassibile` alone said only that a command is required."""
+    result = run_cli()
+    assert result.returncode == 2
+    for command, summary in (("build", "validate, reason and write"), ("query", "run a bundled query"), ("serve", "serve the site")):
+        assert re.search(rf"^\s+{command}\s+{summary}", result.stdout, re.M), command
+    wikidata = run_cli("wikidata")
+    assert wikidata.returncode == 2 and re.search(r"^\s+compare\s+compare the linked items", wikidata.stdout, re.M)
+
+
+def _options(parser: argparse.ArgumentParser, path: str = "cassibile"):
+    """(command path, option) for every option and positional argument of the parser and its subcommands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction):
+            yield path, action
+
+
+def test_every_option_has_help_text():
+    """Regression (issue 12): `export --graph`, `stats --format` and `wikidata compare --format` had none."""
+    from cassibile.cli import _parser
+
+    options = list(_options(_parser()))
+    assert len(options) > 40
+    assert [f"{path} {'/'.join(a.option_strings) or a.dest}" for path, a in options if not (a.help or "").strip()] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("serve", "--port", "70000"), "expected a port from 0 to 65535"),
+    (("serve", "--port", "-1"), "expected a port from 0 to 65535"),
+    (("query", "timeline", "--timeout", "nan"), "expected a positive number of seconds"),
+    (("query", "timeline", "--timeout", "0"), "expected a positive number of seconds"),
+    (("wikidata", "compare", "--timeout", "inf"), "expected a positive number of seconds"),
+    (("wikidata", "reconcile", "--limit", "0"), "--limit must be a positive number"),
+    (("export", "--format", "ttl", "-o", "/"), "cannot write /: Is a directory"),
+])
+def test_impossible_option_values_are_one_line_usage_errors(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

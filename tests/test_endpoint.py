@@ -153,7 +153,7 @@ def test_http_429_asking_for_more_than_the_timeout_fails_at_once(endpoint):
 def test_http_errors_are_reported_with_status_and_body(status, body, expected, endpoint):
     endpoint.responses = [(status, {"Content-Type": "text/plain"}, body)]
     result = run_cli("query", "statistics", "--endpoint", endpoint.url)
-    assert result.returncode == 1
+    assert result.returncode == 3  # the endpoint's failure, not the data's
     assert expected in result.stderr and endpoint.url in result.stderr
 
 
@@ -165,7 +165,7 @@ def test_http_errors_are_reported_with_status_and_body(status, body, expected, e
 def test_malformed_responses_are_reported(content_type, body, expected, endpoint):
     endpoint.responses = [(200, {"Content-Type": content_type}, body)]
     result = run_cli("query", "statistics", "--endpoint", endpoint.url)
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "malformed response from" in result.stderr and expected in result.stderr
 
 
@@ -174,7 +174,7 @@ def test_unreachable_endpoint_is_reported():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     result = run_cli("query", "statistics", "--endpoint", f"http://127.0.0.1:{port}/sparql")
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert f"cannot reach http://127.0.0.1:{port}/sparql" in result.stderr
 
 
@@ -190,3 +190,47 @@ def test_endpoint_must_be_an_http_url():
     result = run_cli("query", "statistics", "--endpoint", "ftp://example.org/sparql")
     assert result.returncode == 2
     assert "needs an http:// or https:// URL" in result.stderr
+
+
+class Trickle(BaseHTTPRequestHandler):
+    """Answers one byte every 0.5 s, for 30 s: in the body after prompt headers, or already in the status line."""
+
+    protocol_version = "HTTP/1.1"
+    in_headers = False
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(RESULTS)
+        if not self.in_headers:
+            self.wfile.write(head)
+            self.wfile.flush()
+        try:
+            for byte in ((head if self.in_headers else b"") + RESULTS)[:60]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.5)
+        except OSError:  # the client gave up: what the test wants
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("in_headers", [False, True], ids=["trickled-body", "trickled-status-line"])
+def test_the_timeout_bounds_the_whole_request_not_each_read(in_headers):
+    """Regression (issue 12): a server sending a byte every 0.5 s kept a 3 s timeout waiting 20 s."""
+    handler = type("Handler", (Trickle,), {"in_headers": in_headers})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        started = time.monotonic()
+        result = run_cli("query", "statistics", "--endpoint", url, "--timeout", "2")
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 3
+    assert f"{url} did not answer within 2 s" in result.stderr
+    assert elapsed < 15  # the trickle lasts 30 s; the limit (2 s) and the interpreter's start-up are what remain

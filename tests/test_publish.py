@@ -26,7 +26,7 @@ def expected_counts(nquads):
 
 
 def test_publish_puts_every_named_graph_and_is_idempotent(sparql_server, built):
-    server = sparql_server()
+    server = sparql_server(read_only=False)  # a store to publish into
     for _ in range(2):  # a second publish replaces, never duplicates
         result = run_cli("publish", "--endpoint", server.store_url, "--data", str(built / "cassibile.nq"))
         assert result.returncode == 0, result.stderr
@@ -34,9 +34,9 @@ def test_publish_puts_every_named_graph_and_is_idempotent(sparql_server, built):
     assert "https://w3id.org/cassibile/graph/asserted" in result.stdout + result.stderr
 
 
-def test_publish_to_an_unreachable_store_is_a_clear_data_error(built):
+def test_publish_to_an_unreachable_store_is_a_clear_network_error(built):
     result = run_cli("publish", "--endpoint", "http://127.0.0.1:9/store", "--data", str(built / "cassibile.nq"))
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "cannot reach http://127.0.0.1:9/store" in result.stderr
 
 

@@ -183,3 +183,46 @@ def test_unknown_format_is_a_usage_error(data):
     result = query_cli(data, "timeline", "--format", "yaml")
     assert result.returncode == 2
     assert "invalid choice: 'yaml'" in result.stderr
+
+
+def test_a_repeated_param_is_a_usage_error(data):
+    """Regression (issue 12): the second value silently replaced the first."""
+    result = query_cli(data, "events-between", "--param", "from=1943-09", "--param", "from=1943-10")
+    assert result.returncode == 2
+    assert "--param from is given twice" in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("tag, expected", [("it-IT", "it"), ("IT-it", "it"), ("pt-BR", "pt"), ("de-CH-1996", "de"), ("fr-FR", "en")])
+def test_a_regional_language_falls_back_to_its_language_then_english(data, tag, expected):
+    """Regression (issue 12): `--lang it-IT` matched no label and gave English everywhere."""
+    result = query_cli(data, "timeline", "--lang", tag, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    languages = {b["label"]["xml:lang"] for b in json.loads(result.stdout)["results"]["bindings"]}
+    assert expected in languages and languages <= {expected, "en"}
+
+
+def test_a_query_file_that_is_not_utf8_is_a_one_line_error(data, tmp_path):
+    """Regression (issue 12): a Latin-1 query file ended in a UnicodeDecodeError traceback."""
+    latin = tmp_path / "latin.rq"
+    latin.write_bytes("# città\nSELECT * WHERE { ?s ?p ?o }\n".encode("latin-1"))
+    result = query_cli(data, str(latin))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert f"{latin}:1:" in result.stderr and "not UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "PREFIX x: <urn:x#>\n# a comment with SELECT in it\nDELETE WHERE { ?s x:p ?o }",
+    "DROP ALL",
+    "LOAD <http://example.org/data.ttl>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_an_update_in_a_query_file_says_updates_are_not_run(data, tmp_path, update):
+    """Regression (issue 12): an update was reported as a syntax error ("expected CONSTRUCT")."""
+    path = tmp_path / "update.rq"
+    path.write_text(update + "\n", encoding="utf-8")
+    result = query_cli(data, str(path))
+    assert result.returncode == 2
+    assert "is a SPARQL update" in result.stderr and "never runs updates" in result.stderr
+    assert "expected" not in result.stderr

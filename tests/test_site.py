@@ -134,6 +134,7 @@ def test_every_entity_has_a_page_and_data_siblings_at_the_path_of_its_iri(built)
         described = Graph().parse(base.with_suffix(".ttl"), format="turtle")
         assert (entity, RDF.type, None) in described, entity
         assert set(Graph().parse(base.with_suffix(".nt"), format="nt")) == set(described), entity
+        assert set(Graph().parse(base.with_suffix(".rdf"), format="xml")) == set(described), entity
         assert base.with_suffix(".jsonld").read_bytes() == (built / "id" / f"{slug(entity)}.jsonld").read_bytes()
 
 

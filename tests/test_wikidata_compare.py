@@ -159,6 +159,6 @@ def test_the_command_compares_the_real_graph(sparql_server, root):
 
 def test_an_unreachable_endpoint_is_a_clear_error_and_a_bad_url_a_usage_error():
     result = run_cli("wikidata", "compare", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5")
-    assert result.returncode == 1 and "cannot reach http://127.0.0.1:9/sparql" in result.stderr
+    assert result.returncode == 3 and "cannot reach http://127.0.0.1:9/sparql" in result.stderr  # not a data error
     assert run_cli("wikidata", "compare", "--endpoint", "ftp://example.org/sparql").returncode == 2
     assert run_cli("wikidata", "compare", "--batch-size", "0").returncode == 2

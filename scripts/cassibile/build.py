@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import resource
+import secrets
 import shutil
 import sys
-import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,9 @@ class Built:
         for name in names or tuple(self.graphs):
             graph += self.graphs[name]
         return graph
+
+
+LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
 
 
 class Progress:
@@ -195,14 +201,80 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
     if built.violations:
         raise DataError(f"validation failed; {out} was left untouched\n\n{report_text(built.violations)}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staging_folder(out) as staging:
         write_outputs(built, staging, project, progress)
-        replace_folder(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        give_ordinary_modes(staging)
+        with _locked(out.parent):  # one build at a time swaps its folder in
+            replace_folder(staging, out)
     progress.step(f"wrote {out}")
     return built
+
+
+@contextmanager
+def staging_folder(out: Path):
+    """A new empty folder beside `out`, `.{out.name}.<random>`, locked (flock) while the build writes it and
+    removed afterwards if it is still there. Staging folders nobody holds a lock on were left by builds that
+    were killed, and are removed first; a concurrent build's folder is locked, and left alone."""
+    with _locked(out.parent):  # no other build removes ours between its creation and its lock
+        for folder in out.parent.glob(f".{out.name}.*"):
+            remove_if_abandoned(folder)
+        while True:
+            staging = out.with_name(f".{out.name}.{secrets.token_hex(6)}")
+            try:
+                staging.mkdir()
+                break
+            except FileExistsError:
+                continue
+        holder = _lock(staging)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        os.close(holder)
+
+
+def remove_if_abandoned(folder: Path) -> None:
+    """Remove a staging folder unless a live build holds its lock (locks die with their process, even a killed one)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    try:
+        holder = _lock(folder, blocking=False)
+    except BlockingIOError:
+        return
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(holder)
+
+
+def _lock(folder: Path, blocking: bool = True) -> int:
+    """An open descriptor holding an exclusive flock on `folder`; BlockingIOError if not `blocking` and it is taken."""
+    holder = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BaseException:
+        os.close(holder)
+        raise
+    return holder
+
+
+@contextmanager
+def _locked(folder: Path):
+    holder = _lock(folder)
+    try:
+        yield
+    finally:
+        os.close(holder)
+
+
+def give_ordinary_modes(folder: Path) -> None:
+    """Folders 0777 and files 0666 less the umask, as `mkdir` and `open` create them, whatever copied them in:
+    dist/ is read by web servers running as other users."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def replace_folder(staging: Path, out: Path) -> None:

@@ -1,9 +1,11 @@
-"""The `cassibile` command line. Exit codes: 0 ok, 1 data or validation errors, 2 usage errors."""
+"""The `cassibile` command line. Exit codes: 0 ok, 1 data or validation errors, 2 usage errors, 3 an endpoint
+that could not be reached or failed (`query --endpoint`, `publish`, `wikidata compare` and `reconcile`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -17,10 +19,37 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
+
+
+def _whole_seconds(text: str) -> int:
+    """A positive whole number of seconds (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of seconds, got {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (argparse type)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cassibile", description="Build, validate, query and export the Cassibile linked-data publication.")
-    parser.add_argument("--version", action="version", version=f"cassibile {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="cassibile", description="Build, validate, query and export the Cassibile linked-data publication.",
+                     epilog="Exit codes: 0 ok, 1 data or validation errors, 2 usage errors, 3 an endpoint that could not be "
+                            "reached or failed. `cassibile COMMAND --help` explains a command.")
+    parser.add_argument("--version", action="version", version=f"cassibile {__version__}", help="print the version and exit")
+    sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("build", help="validate, reason and write every output into dist/ (atomically)")
     p.add_argument("--out", type=Path, help="output folder (default: dist/ in the project)")
@@ -31,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
     p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable", help="OWL RL engine (default: reasonable)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress messages (shown on standard error when the Turtle to check exceeds 4 MiB)")
 
     p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph or an endpoint")
     p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
@@ -41,20 +72,23 @@ def _parser() -> argparse.ArgumentParser:
                    help="table (default), or a W3C SPARQL results format: csv, tsv, json, xml")
     p.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
     p.add_argument("--data", type=Path, help="built dataset to query (default: dist/cassibile.nq)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an endpoint (default 60)")
+    p.add_argument("--timeout", type=_seconds, default=60.0,
+                   help="seconds the whole request to an --endpoint may take, from connecting to the last byte (default 60)")
 
     p = sub.add_parser("export", help="write one serialisation of the built graph")
     p.add_argument("--format", required=True, help="ttl, nt, jsonld, xml, trig or nq")
-    p.add_argument("--graph", default="all", choices=("all", "ontology", "asserted", "derived", "inferred"))
+    p.add_argument("--graph", default="all", choices=("all", "ontology", "asserted", "derived", "inferred"),
+                   help="which layer: all (default), the ontology, the asserted (hand-written) graph, "
+                        "the derived (truthy) triples, or the inferred (OWL RL) triples")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
     p = sub.add_parser("stats", help="counts: triples, entities by class, facts, claims per source, links")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="a readable table (default) or JSON")
 
     p = sub.add_parser("publish", help="load the built dataset into a SPARQL store (Graph Store HTTP Protocol)")
     p.add_argument("--endpoint", required=True, help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
     p.add_argument("--data", type=Path, help="built dataset (default: dist/cassibile.nq)")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds per upload (default 120)")
+    p.add_argument("--timeout", type=_seconds, default=120.0, help="seconds per upload (default 120)")
 
     p = sub.add_parser("synthetic", help="write a synthetic project of about N triples (for benchmarks; not real data)")
     p.add_argument("out", type=Path, help="new or empty folder to write the project into")
@@ -65,15 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dist", type=Path, help="built folder (default: dist/ in the project)")
 
     p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--dist", type=Path, help="built folder to serve (default: dist/ in the project)")
+    p.add_argument("--query-timeout", type=_whole_seconds, metavar="SECONDS",
+                   help="time limit of each SPARQL query, after which it is stopped and answered with HTTP 503 (default 30)")
 
     p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
     p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
 
     p = sub.add_parser("wikidata", help="carry the facts to Wikidata: QuickStatements, compare, reconcile")
-    wikidata = p.add_subparsers(dest="wikidata_command", required=True, parser_class=_Parser)
+    wikidata = p.add_subparsers(title="commands", dest="wikidata_command", metavar="COMMAND", parser_class=_Parser)
     w = wikidata.add_parser("quickstatements", help="QuickStatements (V1 syntax) for the truthy statements Wikidata can take")
     w.add_argument("--deprecated", choices=("skip", "mark"), default="skip",
                    help="deprecated facts: leave out (default), or write them with an edit summary asking to deprecate")
@@ -83,9 +119,10 @@ def _parser() -> argparse.ArgumentParser:
                        ("reconcile", "propose QIDs for unlinked entities (never links by itself), or --accept confirmed ones")):
         w = wikidata.add_parser(name, help=text)
         w.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint (default: https://query.wikidata.org/sparql)")
-        w.add_argument("--format", choices=("table", "json") + (("tsv",) if name == "reconcile" else ()), default="table")
+        w.add_argument("--format", choices=("table", "json") + (("tsv",) if name == "reconcile" else ()), default="table",
+                       help="a readable table (default), JSON" + (", or TSV to review and --accept" if name == "reconcile" else ""))
         w.add_argument("--batch-size", type=int, default=50, help="items or labels per query (default 50)")
-        w.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer (default 60)")
+        w.add_argument("--timeout", type=_seconds, default=60.0, help="seconds each query to the endpoint may take (default 60)")
         w.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     w.add_argument("--limit", type=int, default=5, help="candidates per entity (default 5)")
     w.add_argument("--accept", type=Path, metavar="FILE",
@@ -94,7 +131,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None or (args.command == "wikidata" and args.wikidata_command is None):
+        chosen = parser if args.command is None else _subparser(parser, "wikidata")
+        chosen.print_help()  # a command was expected: show them all
+        return 2
     try:
         return COMMANDS[args.command](args) or 0
     except CassibileError as error:
@@ -102,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except BrokenPipeError:
         return 0
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return commands.choices[name]
 
 
 def _build(args) -> int:
@@ -112,10 +159,12 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    from cassibile.build import assemble
+    from cassibile.build import LARGE_INPUT, Progress, assemble
     from cassibile.validate import report_json, report_text, report_turtle
 
-    built = assemble(Project.find(), args.reasoner)
+    project = Project.find()
+    small = sum(path.stat().st_size for path in project.hand_written_turtle) <= LARGE_INPUT
+    built = assemble(project, args.reasoner, Progress(quiet=args.quiet or small))
     render = {"text": report_text, "turtle": report_turtle, "json": report_json}[args.format]
     print(render(built.violations).rstrip("\n"))
     return 1 if built.violations else 0
@@ -133,10 +182,8 @@ def _query(args) -> int:
         return 0
     if not args.query:
         raise UsageError("name a query (`cassibile query --list` shows them) or give a .rq file")
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     item = q.resolve_query(args.query, project.query_dir)
-    given = dict(_split_param(p) for p in args.param)
+    given = _params(args.param)
     if args.lang:
         if given.setdefault("lang", args.lang) != args.lang:
             raise UsageError(f"--lang {args.lang} contradicts --param lang={given['lang']}")
@@ -157,11 +204,18 @@ def _query(args) -> int:
     return 0
 
 
-def _split_param(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise UsageError(f"--param takes NAME=VALUE, got {text!r}")
-    return name.strip(), value
+def _params(texts: list[str]) -> dict[str, str]:
+    """NAME=VALUE pairs; a name given twice is refused (which of the two did the user mean?)."""
+    given: dict[str, str] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--param takes NAME=VALUE, got {text!r}")
+        if name in given:
+            raise UsageError(f"--param {name} is given twice ({given[name]!r} and {value!r}); give it once")
+        given[name] = value
+    return given
 
 
 def _export(args) -> int:
@@ -179,10 +233,7 @@ def _export(args) -> int:
     else:
         graph = built.union() if args.graph == "all" else built.graphs[args.graph]
         data = serialize_graph(graph, args.format)
-    if args.output:
-        args.output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    _write(args.output, data)
     return 0
 
 
@@ -251,7 +302,7 @@ def _wikidata_quickstatements(args) -> int:
 
     loaded = load(Project.find())
     batch = quickstatements(loaded.statements, loaded.alignment.verified, args.deprecated)
-    _write_text(args.output, "".join(line + "\n" for line in batch.lines))
+    _write(args.output, "".join(line + "\n" for line in batch.lines).encode("utf-8"))
     notes = loaded.notes + batch.notes
     print(f"{len(batch.lines)} statement(s); {len(notes)} fact(s) or qualifier(s) left out"
           + ("" if args.explain else " (--explain lists them)"), file=sys.stderr)
@@ -263,8 +314,8 @@ def _wikidata_quickstatements(args) -> int:
 def _wikidata_client(args):
     from cassibile.wikidata.wdqs import DEFAULT_ENDPOINT, Client
 
-    if args.batch_size < 1 or args.timeout <= 0:
-        raise UsageError("--batch-size and --timeout must be positive")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be a positive number, got {args.batch_size}")
     return Client(args.endpoint or DEFAULT_ENDPOINT, args.timeout, args.batch_size)
 
 
@@ -275,7 +326,7 @@ def _wikidata_compare(args) -> int:
     client = _wikidata_client(args)
     loaded = load(Project.find())
     report = compare(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client)
-    _write_text(args.output, report.to_json() if args.format == "json" else render_table(report))
+    _write(args.output, (report.to_json() if args.format == "json" else render_table(report)).encode("utf-8"))
     return 0
 
 
@@ -290,23 +341,30 @@ def _wikidata_reconcile(args) -> int:
             print(change)
         print("review these changes (git diff) before committing", file=sys.stderr)
         return 0
+    if args.limit < 1:
+        raise UsageError(f"--limit must be a positive number, got {args.limit}")
     client = _wikidata_client(args)
     proposals = reconcile(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client, args.limit)
-    _write_text(args.output, render(proposals, args.format))
+    _write(args.output, render(proposals, args.format).encode("utf-8"))
     return 0
 
 
-def _write_text(output: Path | None, text: str) -> None:
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+def _write(output: Path | None, data: bytes) -> None:
+    """The command's output, into the -o file or onto standard output."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
 
 
 def _serve(args) -> int:
     from cassibile.serve import serve
 
-    serve((args.dist or Project.find().dist).resolve(), args.port)
+    limit = {"query_timeout": args.query_timeout} if args.query_timeout else {}
+    serve((args.dist or Project.find().dist).resolve(), args.port, **limit)
     return 0
 
 

@@ -44,6 +44,8 @@ def truthy(data: Graph) -> Graph:
     for fact in facts(data):
         rank = RANK_ORDER.get(data.value(fact, CAS.rank), 1)
         key = (data.value(fact, RDF.subject), data.value(fact, RDF.predicate))
+        if not all(isinstance(term, URIRef) for term in key):
+            continue  # no triple can be stated about a literal, or with one as predicate (rule S03 reports the fact)
         groups[key].append((rank, data.value(fact, RDF.object)))
     graph = new_graph()
     for (subject, predicate), ranked in groups.items():

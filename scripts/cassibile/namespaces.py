@@ -13,6 +13,8 @@ INTERVAL = Namespace(BASE + "interval/")
 SHAPES = Namespace(BASE + "shapes#")
 GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY = Namespace(BASE + "ontology")
+# What graph/ may describe: the things, sources, claims, facts and time spans the publication names.
+THINGS = (ID, SOURCE, CLAIM, FACT, INTERVAL)
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")

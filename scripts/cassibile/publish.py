@@ -15,13 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from cassibile import __version__
-from cassibile.errors import CassibileError, UsageError
+from cassibile.errors import NetworkError, UsageError
 
 USER_AGENT = f"cassibile/{__version__} (+https://w3id.org/cassibile)"
 
 
-class PublishError(CassibileError):
-    exit_code = 1
+class PublishError(NetworkError):
+    """The store could not be reached, or refused a graph."""
 
 
 def named_graphs(dataset_file: Path) -> dict[str, bytes]:

@@ -17,9 +17,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from cassibile.errors import DataError, Location, UsageError
+from cassibile.errors import DataError, Location, UsageError, read_utf8
 from cassibile.load import to_oxigraph, to_rdflib
-from cassibile.namespaces import PREFIXES
+from cassibile.namespaces import LANGUAGES, PREFIXES
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 _W3C_FORMATS = {
@@ -54,7 +54,7 @@ class QueryFile:
 
     @property
     def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        return read_utf8(self.path)
 
     @property
     def is_published(self) -> bool:
@@ -69,7 +69,7 @@ _PARAM = re.compile(r"^#\+\s+-\s+(\w+)\s*:\s*(\w+)(?:\s*=\s*(\S+))?\s*(.*)$")
 def read_query_file(path: Path) -> QueryFile:
     """Read a query and its grlc-style header (`#+ summary:`, `#+ tags:`, `#+ params:` list)."""
     query = QueryFile(path)
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_utf8(path).splitlines():
         if not line.startswith("#"):
             break
         if m := _PARAM.match(line):
@@ -167,7 +167,17 @@ def _date(raw: str) -> Literal | None:
 
 
 def _language(raw: str) -> Literal | None:
-    return Literal(raw.lower()) if _LANGUAGE.fullmatch(raw) else None
+    """A language tag; a regional one the publication has no labels in (it-IT) falls back to its language (it).
+    The queries fall back to English themselves.
+
+    >>> [str(_language(tag)) for tag in ("IT-it", "pt-BR", "fr-FR", "en")]
+    ['it', 'pt', 'fr-fr', 'en']
+    """
+    if not _LANGUAGE.fullmatch(raw):
+        return None
+    tag = raw.lower()
+    language = tag.split("-")[0]
+    return Literal(language if tag not in LANGUAGES and language in LANGUAGES else tag)
 
 
 def _integer(raw: str) -> Literal | None:
@@ -222,6 +232,7 @@ def bind(text: str, values: dict[str, object]) -> str:
     return text
 
 
+_UPDATE = re.compile(r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])", re.IGNORECASE)
 _TOKENS = re.compile(r'(?P<comment>#[^\n]*)|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^\s<>]*>')
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
@@ -244,6 +255,21 @@ def query_form(text: str) -> str | None:
     """
     m = _FORM.search(_blank_comments_and_strings(text))
     return m.group(1).upper() if m else None
+
+
+def update_operation(text: str) -> str | None:
+    """The keyword a SPARQL update starts with (outside comments, strings and IRIs), or None for a query.
+
+    >>> update_operation("PREFIX add: <urn:x#SELECT>\\n# SELECT\\ndelete WHERE { ?s add:p ?o }")
+    'DELETE'
+    >>> update_operation("SELECT ?insert WHERE { ?insert ?p ?o }") is None
+    True
+    """
+    code = _blank_comments_and_strings(text)
+    update, form = _UPDATE.search(code), _FORM.search(code)
+    if update and (form is None or update.start() < form.start()):
+        return update.group(1).upper()
+    return None
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -349,7 +375,10 @@ def store_from_file(path: Path) -> ox.Store:
 
 
 def check_syntax(text: str, location: Path | None = None) -> None:
-    """Parse a query without running it; a syntax error names the file, line and column."""
+    """Parse a query without running it; a syntax error names the file, line and column. Updates are refused."""
+    if operation := update_operation(text):
+        raise UsageError(f"{location or 'the query'} is a SPARQL update ({operation}): "
+                         "`cassibile query` runs SELECT and ASK queries and never runs updates")
     try:
         ox.Store().query(text)  # evaluation is lazy: nothing runs until results are read
     except SyntaxError as error:

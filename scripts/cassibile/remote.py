@@ -1,7 +1,8 @@
 """Run a query on a remote SPARQL 1.1 endpoint through SPARQLWrapper, with the embedded store's output.
 
 The endpoint's answer is parsed by oxigraph into the same `QueryResult` that `run_local` returns,
-so `cassibile query NAME --endpoint URL` prints what `cassibile query NAME` prints. Endpoints
+so `cassibile query NAME --endpoint URL` prints what `cassibile query NAME` prints. The timeout
+bounds the whole call (connecting, every read, and any waiting), not each socket read. Endpoints
 that are busy (HTTP 429) are waited for as their `Retry-After` header asks, a bounded number of
 times; every other failure becomes an `EndpointError` that says what went wrong and where.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import ast
 import email.utils
 import math
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -28,7 +31,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from cassibile import __version__
-from cassibile.errors import CassibileError, UsageError
+from cassibile.errors import NetworkError, UsageError
 from cassibile.query import QueryResult, query_form, without_comments
 
 USER_AGENT = f"cassibile/{__version__} (+https://w3id.org/cassibile)"
@@ -37,32 +40,36 @@ _LOSSLESS_FORMATS = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.Q
 _STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414, EndPointInternalError: 500}
 
 
-class EndpointError(CassibileError):
-    """The endpoint could not be reached, refused the query, or answered with something unreadable."""
-
-    exit_code = 1
+class EndpointError(NetworkError):
+    """The endpoint could not be reached, refused the query, timed out, or answered with something unreadable."""
 
 
 def run_remote(endpoint: str, text: str, timeout: float = 60.0, retries: int = RETRIES) -> QueryResult:
-    """Run a SELECT or ASK query (parameters already bound) on `endpoint` and parse its answer."""
+    """Run a SELECT or ASK query (parameters already bound) on `endpoint` and parse its answer, within `timeout` seconds."""
     _check_url(endpoint)
+    deadline = time.monotonic() + timeout
     attempt = 0
     while True:
         try:
-            body, content_type = _request(endpoint, text, timeout)
+            body, content_type = _request(endpoint, text, deadline, timeout)
             return _parse(body, content_type, endpoint)
         except urllib.error.HTTPError as error:
-            if error.code != 429:
-                raise EndpointError(f"{endpoint} answered HTTP {error.code} {error.reason}{_excerpt(error.read())}") from None
-            if attempt == retries:
-                raise EndpointError(f"{endpoint} is still busy (HTTP 429) after {retries + 1} attempts; try again later") from None
-            wait = retry_after_seconds(error.headers.get("Retry-After"), default=2.0**attempt)
-            if wait > timeout:
-                raise EndpointError(
-                    f"{endpoint} is busy (HTTP 429) and asks to retry after {wait:.0f} s, longer than the timeout ({timeout:g} s)"
-                ) from None
-            time.sleep(wait)
-            attempt += 1
+            with error:  # closes the connection it holds
+                _wait_if_busy(error, endpoint, deadline, timeout, attempt, retries)
+        attempt += 1
+
+
+def _wait_if_busy(error: urllib.error.HTTPError, endpoint: str, deadline: float, timeout: float, attempt: int, retries: int) -> None:
+    """Sleep as an HTTP 429 asks, when an attempt and the time for it are left; raise for any other status."""
+    if error.code != 429:
+        raise EndpointError(f"{endpoint} answered HTTP {error.code} {error.reason}{_excerpt(error.read())}")
+    if attempt == retries:
+        raise EndpointError(f"{endpoint} is still busy (HTTP 429) after {retries + 1} attempts; try again later")
+    wait = retry_after_seconds(error.headers.get("Retry-After"), default=2.0**attempt)
+    if time.monotonic() + wait > deadline:
+        raise EndpointError(f"{endpoint} is busy (HTTP 429) and asks to retry after {wait:.0f} s, "
+                            f"longer than the timeout ({timeout:g} s) allows")
+    time.sleep(wait)
 
 
 def _check_url(endpoint: str) -> None:
@@ -71,34 +78,68 @@ def _check_url(endpoint: str) -> None:
         raise UsageError(f"--endpoint needs an http:// or https:// URL, got {endpoint!r}")
 
 
-def _request(endpoint: str, text: str, timeout: float) -> tuple[bytes, str]:
-    """POST the query, asking for W3C JSON results; returns the body and its content type."""
+def _request(endpoint: str, text: str, deadline: float, timeout: float) -> tuple[bytes, str]:
+    """POST the query, asking for W3C JSON results; returns the body and its content type by `deadline`.
+
+    Socket timeouts bound each read, and a server sending a byte now and then never triggers them:
+    the exchange runs in a worker thread that the caller stops waiting for at the deadline (and whose
+    connection it then shuts, if the answer has begun).
+    """
+    form = query_form(text)
+    if form not in ("SELECT", "ASK"):
+        raise UsageError("only SELECT and ASK queries can run on an endpoint")
     wrapper = SPARQLWrapper(endpoint, agent=USER_AGENT)
     wrapper.setMethod(POST)
     wrapper.setOnlyConneg(True)  # content negotiation only: no non-standard format=json parameter
     wrapper.setReturnFormat(JSON)
-    wrapper.setTimeout(math.ceil(timeout))
-    form = query_form(text)
-    if form not in ("SELECT", "ASK"):
-        raise UsageError("only SELECT and ASK queries can run on an endpoint")
+    wrapper.setTimeout(max(1, math.ceil(deadline - time.monotonic())))
     wrapper.setQuery(without_comments(text))
     wrapper.queryType = form  # SPARQLWrapper guesses the form from the text; we know it
+    outcome: dict = {}
+
+    def exchange() -> None:
+        try:
+            outcome["response"] = response = wrapper.query().response
+            outcome["answer"] = response.read(), response.headers.get("Content-Type", "")
+        except BaseException as error:  # handed to the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=exchange, name=f"cassibile query to {endpoint}", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        _hang_up(outcome.get("response"))
+        raise EndpointError(f"{endpoint} did not answer within {timeout:g} s")
+    if "error" in outcome:
+        raise _endpoint_error(outcome.pop("error"), endpoint, timeout)  # popped: no cycle through this frame
+    return outcome["answer"]
+
+
+def _hang_up(response) -> None:
+    """End a response that is still being read in another thread (its read returns at once)."""
+    if response is None:
+        return
     try:
-        response = wrapper.query().response
-        return response.read(), response.headers.get("Content-Type", "")
-    except SPARQLWrapperException as error:
+        with socket.socket(fileno=socket.dup(response.fileno())) as connection:
+            connection.shutdown(socket.SHUT_RDWR)
+    except (OSError, ValueError):  # already closed
+        pass
+
+
+def _endpoint_error(error: BaseException, endpoint: str, timeout: float) -> BaseException:
+    """The exception to raise for what went wrong in the exchange (HTTP errors go back to run_remote as they are)."""
+    if isinstance(error, SPARQLWrapperException):
         detail = _excerpt(_response_of(error))
-        raise EndpointError(f"{endpoint} answered HTTP {_STATUS.get(type(error), '?')} ({type(error).__name__}){detail}") from None
-    except urllib.error.HTTPError:  # 429 and statuses SPARQLWrapper does not name: run_remote decides
-        raise
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise EndpointError(f"{endpoint} did not answer within {timeout:g} s") from None
-        raise EndpointError(f"cannot reach {endpoint}: {error.reason}") from None
-    except TimeoutError:
-        raise EndpointError(f"{endpoint} did not answer within {timeout:g} s") from None
-    except OSError as error:
-        raise EndpointError(f"cannot reach {endpoint}: {error}") from None
+        return EndpointError(f"{endpoint} answered HTTP {_STATUS.get(type(error), '?')} ({type(error).__name__}){detail}")
+    if isinstance(error, urllib.error.HTTPError):  # 429 and statuses SPARQLWrapper does not name: run_remote decides
+        return error
+    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, TimeoutError) or isinstance(error, TimeoutError):
+        return EndpointError(f"{endpoint} did not answer within {timeout:g} s")
+    if isinstance(error, urllib.error.URLError):
+        return EndpointError(f"cannot reach {endpoint}: {error.reason}")
+    if isinstance(error, OSError):
+        return EndpointError(f"cannot reach {endpoint}: {error}")
+    return error
 
 
 def _parse(body: bytes, content_type: str, endpoint: str) -> QueryResult:

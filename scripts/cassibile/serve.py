@@ -1,35 +1,48 @@
 """`cassibile serve`: the site and the data on 127.0.0.1, one command, stopped by Ctrl-C.
 
 - `/id/<slug>` (and `/source/<name>`, `/ontology`, `/dataset`): content negotiation between
-  text/html, text/turtle, application/ld+json and application/n-triples — 303 See Other to the
-  matching document, with `Vary: Accept` and `Link: <…>; rel="describedby"`; 406 for anything else.
+  text/html, text/turtle, application/ld+json (also for application/json), application/n-triples
+  and application/rdf+xml — 303 See Other to the matching document, with `Vary: Accept` and
+  `Link: <…>; rel="describedby"`; 406 for anything else.
 - every other path: the file from `dist/site/`, or a data dump from `dist/` (`/cassibile.nq`).
-- `/sparql`: a read-only SPARQL 1.1 endpoint (queries only, passed on to an `oxigraph` server loaded
-  with `dist/cassibile.nq` and started and stopped with this one), and `/sparql/` its query page.
+- `/sparql`: a read-only SPARQL 1.1 endpoint (queries only), and `/sparql/` its query page. Queries
+  go to an `oxigraph serve-read-only` process over a store loaded beforehand with
+  `dist/cassibile.nq`, started and stopped with this one. Each query has a time limit: oxigraph
+  cancels most queries at the limit itself, and one it cannot stop is stopped with its process,
+  which is started again. Either way the client gets HTTP 503 naming the limit. Answers are held
+  whole before they are sent (a query cancelled halfway must become an error, not a cut 200), so
+  one larger than 64 MiB gets HTTP 507.
 - every response allows any origin (CORS), so that scripts elsewhere can read the data.
+- nothing is ever written: updates get 403, other methods 405; malformed requests get a 4xx.
 
 >>> negotiate("text/turtle;q=0.9, application/ld+json", OFFERS)
 'application/ld+json'
 >>> negotiate("text/*", OFFERS), negotiate("", OFFERS), negotiate("application/json", OFFERS)
-('text/html', 'text/html', None)
+('text/html', 'text/html', 'application/ld+json')
+>>> negotiate("text/turtle;q=2, text/html;q=0.5", OFFERS)  # an impossible quality counts as none
+'text/html'
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import posixpath
+import re
 import signal
 import sys
-import urllib.error
+import time
 import urllib.parse
-import urllib.request
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from cassibile.errors import UsageError
+from cassibile.query import update_operation
 from cassibile.sparql_server import OxigraphServer
 
 # Media type -> file suffix, in the order the server prefers them when the client has no preference.
@@ -38,7 +51,10 @@ OFFERS = {
     "text/turtle": ".ttl",
     "application/ld+json": ".jsonld",
     "application/n-triples": ".nt",
+    "application/rdf+xml": ".rdf",
 }
+# Media types that stand for an offer: JSON-LD is JSON, and clients that ask for JSON can read it.
+ALIASES = {"application/ld+json": ("application/json",)}
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".ttl": "text/turtle; charset=utf-8",
@@ -56,23 +72,34 @@ CONTENT_TYPES = {
 QUERY_PAGE_HTML = (files("cassibile.site") / "templates" / "query-page.html").read_bytes()
 SPARQL_PAGE_ASSETS = {"/sparql/yasgui.min.js": "/yasgui.min.js", "/sparql/yasgui.min.css": "/yasgui.min.css"}
 SPARQL_PATH = "/sparql"
+DEFAULT_QUERY_TIMEOUT = 30  # seconds
+
+MAX_PATH = 1024  # characters in a decoded path; no file of the site comes near it
+MAX_SEGMENT = 255  # characters in one path segment: the longest file name Linux allows
+MAX_QUERY_BYTES = 1 << 20  # a query in a POST body; in a URL, the request line's 64 KiB bound it
+MAX_RESULT_BYTES = 64 << 20  # answers are held whole, to turn one cancelled halfway into an error
+GRACE = 2.0  # seconds oxigraph gets past the limit to cancel a query itself, before its process is killed
+# What oxigraph 0.5 writes (after the results begun, or as the whole body) when --timeout-s cancels a query.
+CANCELLED = b"The SPARQL operation has been cancelled"
+QUERY_FORM = "application/x-www-form-urlencoded"
+READ_ONLY = "This server is read-only: it answers queries (GET, HEAD, POST /sparql) and never changes the data."
+_QUALITY = re.compile(r"^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$")  # RFC 9110, 12.4.2
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_accept(header: str) -> list[tuple[str, float]]:
-    """(media range, quality) pairs of an Accept header; malformed qualities count as 0."""
+    """(media range, quality) pairs of an Accept header; a malformed quality counts as 0, a malformed range not at all."""
     ranges = []
     for item in header.split(","):
         media, *params = [part.strip() for part in item.split(";")]
-        if not media:
+        if media.count("/") != 1:
             continue
         quality = 1.0
         for param in params:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+                quality = float(value) if _QUALITY.match(value.strip()) else 0.0
         ranges.append((media.lower(), quality))
     return ranges
 
@@ -80,7 +107,7 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
 def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
     """The quality the client gives an offer: from its most specific matching range (RFC 9110, 12.5.1)."""
     kind = offer.split("/")[0]
-    for candidate in (offer, f"{kind}/*", "*/*"):
+    for candidate in (offer, *ALIASES.get(offer, ()), f"{kind}/*", "*/*"):
         for media, quality in ranges:
             if media == candidate:
                 return quality
@@ -96,11 +123,108 @@ def negotiate(header: str | None, offers) -> str | None:
     return best if _quality(best, ranges) > 0 else None
 
 
+class RequestRefused(Exception):
+    """A request answered with an error status and a one-line reason."""
+
+    def __init__(self, status: HTTPStatus, reason: str, headers: dict[str, str] | None = None):
+        super().__init__(reason)
+        self.status, self.reason, self.headers = status, reason, headers or {}
+
+
+def checked_path(target: str) -> str:
+    """The decoded path of a request target, or RequestRefused: bad percent-encoding, not UTF-8,
+    a NUL or other control character, a `..` segment (400), or too long to name a file (414).
+
+    >>> checked_path("/id/armistice-of-cassibile?x=1")
+    '/id/armistice-of-cassibile'
+    >>> checked_path("/id/%2e%2e/%2e%2e/etc/passwd")
+    Traceback (most recent call last):
+    ...
+    cassibile.serve.RequestRefused: the path climbs out of the site (a .. segment)
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, "the request target must be a path starting with a single /")
+    raw = urllib.parse.urlsplit(target).path
+    if _BAD_PERCENT.search(raw):
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, "the path has a % not followed by two hexadecimal digits")
+    try:
+        path = urllib.parse.unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, "the path is not percent-encoded UTF-8") from None
+    if _CONTROL.search(path):
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, "the path holds a NUL or another control character")
+    segments = path.split("/")
+    if ".." in segments:
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, "the path climbs out of the site (a .. segment)")
+    if len(path) > MAX_PATH or max(map(len, segments)) > MAX_SEGMENT:
+        raise RequestRefused(HTTPStatus.REQUEST_URI_TOO_LONG,
+                             f"the path is longer than {MAX_PATH} characters or has a segment longer than {MAX_SEGMENT}")
+    return path
+
+
+def refuse_updates(parameters: dict[str, list[str]]) -> None:
+    """RequestRefused (403) for an update, however it is sent: as update=…, or as the query itself."""
+    if "update" in parameters or any(update_operation(text) for text in parameters.get("query", ())):
+        raise RequestRefused(HTTPStatus.FORBIDDEN, READ_ONLY)
+
+
 class PublicationHandler(SimpleHTTPRequestHandler):
     """Static files from the site, data dumps from dist/, negotiation on IRIs, SPARQL through oxigraph."""
 
     server: "PublicationServer"
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+    default_request_version = "HTTP/1.0"  # errors to malformed request lines get a status line, never a bare body
+    timeout = 60  # seconds a client may take to send its request: idle connections do not pile up
+    error_content_type = "text/plain; charset=utf-8"
+    error_message_format = "%(code)d %(message)s: %(explain)s\n"
+    path_checked = ""
+
+    # --- every request ----------------------------------------------------------------------------
+
+    def handle_one_request(self) -> None:
+        """The standard handling, with a 500 (and one line in the log) instead of a traceback and a dropped connection."""
+        self.status_sent = False
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError):  # the client left, or took too long: nothing to answer
+            self.close_connection = True
+        except Exception as error:  # a bug: still an answer, and one line saying what
+            self.log_error("cannot answer %r: %s: %s", self.requestline, type(error).__name__, error)
+            self.close_connection = True
+            if not self.status_sent:
+                self._refuse(RequestRefused(HTTPStatus.INTERNAL_SERVER_ERROR, "the server failed to answer this request"))
+
+    def parse_request(self) -> bool:
+        """The standard parsing, then the path checks of the methods served (any other gets 405)."""
+        if not super().parse_request():
+            return False
+        if self.command not in ("GET", "HEAD", "POST", "OPTIONS"):
+            return True
+        try:
+            self.path_checked = checked_path(self.path)
+        except RequestRefused as refusal:
+            self._refuse(refusal)
+            return False
+        return True
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        """The standard error answers, as plain text; an HTTP version this server does not speak is a bad request."""
+        if code == HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            code, message = HTTPStatus.BAD_REQUEST, f"{message}: this server speaks HTTP/1.0 and HTTP/1.1"
+        super().send_error(code, message, explain)
+
+    def send_response(self, code, message=None) -> None:
+        self.status_sent = True
+        super().send_response(code, message)
+
+    def __getattr__(self, name: str):
+        """Any method but GET, HEAD, POST and OPTIONS (PUT, DELETE, PATCH, …): 405, this server changes nothing."""
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self._refuse(RequestRefused(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY, {"Allow": "GET, HEAD, POST, OPTIONS"}))
 
     # --- routing --------------------------------------------------------------------------------
 
@@ -111,24 +235,26 @@ class PublicationHandler(SimpleHTTPRequestHandler):
         self._route(send_body=False)
 
     def do_POST(self) -> None:
-        if self._path() == SPARQL_PATH:
-            length = int(self.headers.get("Content-Length") or 0)
-            self._proxy("/query", body=self.rfile.read(length))
-        else:
-            self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+        try:
+            if self.path_checked != SPARQL_PATH:
+                raise RequestRefused(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY, {"Allow": "GET, HEAD, OPTIONS"})
+            body = self._query_body()
+        except RequestRefused as refusal:
+            return self._refuse(refusal)
+        self._proxy("/query", body=body)
 
     def do_OPTIONS(self) -> None:
         """CORS preflight: any origin may read and query."""
         self._send(HTTPStatus.NO_CONTENT, {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
                                            "Access-Control-Allow-Headers": "Accept, Content-Type"})
 
-    def _path(self) -> str:
-        return urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-
     def _route(self, send_body: bool) -> None:
-        path = self._path()
-        query = urllib.parse.urlsplit(self.path).query
-        if path == SPARQL_PATH and "query=" in query:
+        path, query = self.path_checked, urllib.parse.urlsplit(self.path).query
+        if path == SPARQL_PATH and ("query=" in query or "update=" in query):
+            try:
+                refuse_updates(urllib.parse.parse_qs(query))
+            except RequestRefused as refusal:
+                return self._refuse(refusal, send_body)
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
             self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
@@ -173,7 +299,7 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             return {}
         found = {}
         for media, suffix in OFFERS.items():
-            if Path(self.translate_path(path + suffix)).is_file():
+            if os.path.isfile(self.translate_path(path + suffix)):  # False for a name too long to exist, too
                 found[media] = path + suffix
         return found
 
@@ -197,26 +323,105 @@ class PublicationHandler(SimpleHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
+    def _refuse(self, refusal: RequestRefused, send_body: bool = True) -> None:
+        """An error status with its reason as plain text (and the standard log line)."""
+        self.log_error("%d %s: %s", refusal.status, self.requestline[:200], refusal.reason)
+        self._send(refusal.status, {**refusal.headers, "Content-Type": "text/plain; charset=utf-8"},
+                   f"{refusal.status} {refusal.status.phrase}: {refusal.reason}\n".encode(), send_body and self.command != "HEAD")
+
     # --- SPARQL ---------------------------------------------------------------------------------
 
+    def _query_body(self) -> bytes:
+        """A POSTed query, read once its size and kind are known to be acceptable."""
+        length = self.headers.get("Content-Length")
+        if length is None:
+            raise RequestRefused(HTTPStatus.LENGTH_REQUIRED, "a POST to /sparql needs a Content-Length")
+        if not length.strip().isdigit():
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, f"Content-Length {length[:40]!r} is not a number of bytes")
+        if int(length) > MAX_QUERY_BYTES:
+            self.close_connection = True  # the body is not read
+            raise RequestRefused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a query may take at most {MAX_QUERY_BYTES} bytes")
+        body = self.rfile.read(int(length))
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        text = body.decode("utf-8", "replace")
+        if kind == "application/sparql-update" or ox.RdfFormat.from_media_type(kind) is not None:
+            raise RequestRefused(HTTPStatus.FORBIDDEN, READ_ONLY)  # an update, or data for the Graph Store
+        if kind == QUERY_FORM:
+            refuse_updates(urllib.parse.parse_qs(text))
+        elif kind == "application/sparql-query":
+            refuse_updates({"query": [text]})
+        else:
+            raise RequestRefused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                                 f"POST a query as application/sparql-query or as a form ({QUERY_FORM}) with query=…. {READ_ONLY}")
+        return body
+
     def _proxy(self, target: str, body: bytes | None = None, send_body: bool = True) -> None:
-        """Forward to the oxigraph server and relay its answer (status, type and body)."""
+        """Relay the answer of the oxigraph server (status, type and body), or an error that says what went wrong."""
+        sparql, limit = self.server.sparql, self.server.query_timeout
         headers = {name: self.headers[name] for name in ("Accept", "Content-Type") if self.headers.get(name)}
-        request = urllib.request.Request(self.server.sparql_url + target, data=body, headers=headers,
-                                         method="POST" if body is not None else "GET")
+        generation = sparql.generation
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                status, content_type, payload = response.status, response.headers.get("Content-Type"), response.read()
-        except urllib.error.HTTPError as error:
-            status, content_type, payload = error.code, error.headers.get("Content-Type"), error.read()
+            status, content_type, payload = exchange(sparql.base_url, target, body, headers, time.monotonic() + limit + GRACE)
+        except TimeoutError:  # oxigraph could not cancel it: the process goes, and the work with it
+            sparql.restart(generation)
+            return self._over_limit(limit, send_body)
+        except ResultTooLarge:
+            return self._refuse(RequestRefused(HTTPStatus.INSUFFICIENT_STORAGE,
+                                               f"the answer is larger than {MAX_RESULT_BYTES >> 20} MiB; add a LIMIT"), send_body)
+        except (OSError, http.client.HTTPException) as error:
+            if not sparql.running:  # it died (killed, out of memory): start it again for the next query
+                sparql.restart(generation)
+            return self._refuse(RequestRefused(HTTPStatus.BAD_GATEWAY, f"the SPARQL server did not answer ({error}); try again"),
+                                send_body)
+        if payload.endswith(CANCELLED):  # oxigraph's --timeout-s stopped it, possibly halfway through the results
+            return self._over_limit(limit, send_body)
         self._send(status, {"Content-Type": content_type} if content_type else {}, payload, send_body)
+
+    def _over_limit(self, limit: int, send_body: bool) -> None:
+        self._refuse(RequestRefused(HTTPStatus.SERVICE_UNAVAILABLE, f"the query exceeded the {limit} s limit of this "
+                                    "endpoint and was stopped; narrow its patterns or add a LIMIT"), send_body)
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+def exchange(base_url: str, target: str, body: bytes | None, headers: dict[str, str], deadline: float,
+             max_bytes: int = MAX_RESULT_BYTES) -> tuple[int, str | None, bytes]:
+    """One request to the oxigraph server, answered in full by `deadline` (TimeoutError otherwise; socket
+    timeouts alone bound each read, not the whole answer): status, content type and body."""
+    where = urllib.parse.urlsplit(base_url)
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no complete answer from {base_url} in time")
+        return left
+
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=remaining())
+    try:
+        connection.request("POST" if body is not None else "GET", target, body=body, headers=headers)
+        sock = connection.sock  # the response reads through it, even once the connection lets go of it
+        sock.settimeout(remaining())
+        response = connection.getresponse()
+        payload = bytearray()
+        while True:
+            sock.settimeout(remaining())
+            chunk = response.read1(1 << 16)
+            if not chunk:
+                return response.status, response.headers.get("Content-Type"), bytes(payload)
+            payload += chunk
+            if len(payload) > max_bytes:
+                raise ResultTooLarge()
+    finally:
+        connection.close()
 
 
 class PublicationServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, dist: Path, sparql_url: str):
-        self.dist, self.sparql_url = dist, sparql_url
+    def __init__(self, port: int, dist: Path, sparql: OxigraphServer, query_timeout: int = DEFAULT_QUERY_TIMEOUT):
+        self.dist, self.sparql, self.query_timeout = dist, sparql, query_timeout
         super().__init__(("127.0.0.1", port), partial(PublicationHandler, directory=str(dist / "site")))
 
     @property
@@ -224,7 +429,7 @@ class PublicationServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
 
-def serve(dist: Path, port: int = 8000) -> None:
+def serve(dist: Path, port: int = 8000, query_timeout: int = DEFAULT_QUERY_TIMEOUT) -> None:
     """Serve `dist` until Ctrl-C (or SIGTERM); the SPARQL server is stopped on the way out."""
     if not (dist / "site" / "index.html").is_file() or not (dist / "cassibile.nq").is_file():
         raise UsageError(f"no built site in {dist}; run `cassibile build` first")
@@ -232,14 +437,14 @@ def serve(dist: Path, port: int = 8000) -> None:
     # and SIGTERM stops it the same way.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
-    with OxigraphServer(files=[dist / "cassibile.nq"]) as sparql:
+    with OxigraphServer(files=[dist / "cassibile.nq"], read_only=True, timeout=query_timeout) as sparql:
         try:
-            server = PublicationServer(port, dist, sparql.base_url)
+            server = PublicationServer(port, dist, sparql, query_timeout)
         except OSError as error:
             raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}; choose another --port") from None
         with server:
-            print(f"Serving {dist} at {server.url}  (SPARQL endpoint {server.url}sparql, query page {server.url}sparql/)",
-                  flush=True)
+            print(f"Serving {dist} at {server.url}  (SPARQL endpoint {server.url}sparql, query page {server.url}sparql/; "
+                  f"queries stop after {query_timeout} s)", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
             try:
                 server.serve_forever()

@@ -13,11 +13,12 @@ query can see.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile import shacl_sparql
-from cassibile.errors import DataError
+from cassibile.errors import DataError, Location, read_utf8
 from cassibile.load import Dataset, new_graph, to_oxigraph, to_rdflib
 from cassibile.namespaces import CAS, ID, SH
 from cassibile.project import Project
@@ -69,7 +70,7 @@ class Checker:
         check_shape_references(dataset)
         self.project, self.dataset, self.store = project, dataset, ox.Store()
         self.shapes = shacl_sparql.compile_shapes(dataset.shapes)
-        self.queries = [(path, path.read_text(encoding="utf-8")) for path in sorted(project.query_dir.glob("*-violation.rq"))]
+        self.queries = [(path, read_utf8(path)) for path in sorted(project.query_dir.glob("*-violation.rq"))]
 
     def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
         """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's default graph;
@@ -97,7 +98,29 @@ class Checker:
                 found += shacl_sparql.fallback_findings(self.shapes, undecided, self.store)
             except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
                 raise unusable_shape(self.dataset, error) from None
-        return [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)]
+        return with_clashing_values([_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)],
+                                    self.store)
+
+
+_UNIQUE_LANG = str(SH.UniqueLangConstraintComponent)
+
+
+def with_clashing_values(found: list[Violation], store: ox.Store) -> list[Violation]:
+    """SHACL reports two values in one language (sh:uniqueLang) without the values: give each language that
+    clashes its own violation, with the values, so that people see which labels compete."""
+    result = []
+    for v in found:
+        if v.component != _UNIQUE_LANG or v.value or not v.path.startswith("http"):
+            result.append(v)
+            continue
+        path = "|".join(f"<{iri}>" for iri in v.path.split("|"))
+        rows = store.query(f'SELECT DISTINCT ?value WHERE {{ <{v.focus}> {path} ?value FILTER (LANG(?value) != "") }}')
+        by_language = defaultdict(list)
+        for row in rows:
+            by_language[row["value"].language.lower()].append(str(row["value"]))
+        clashes = [values for _, values in sorted(by_language.items()) if len(values) > 1]
+        result += [replace(v, value=", ".join(sorted(values))) for values in clashes] or [v]
+    return result
 
 
 def violations(project: Project, dataset: Dataset, graph: Graph) -> list[Violation]:
@@ -196,7 +219,7 @@ def query_violations(source: Graph | ox.Store, query_files: list[Path]) -> list[
     decides the same rule in linear time.
     """
     store = source if isinstance(source, ox.Store) else store_from_graph(source)
-    return _query_violations(store, [(path, path.read_text(encoding="utf-8")) for path in query_files])
+    return _query_violations(store, [(path, read_utf8(path)) for path in query_files])
 
 
 def _query_violations(store: ox.Store, queries: list[tuple[Path, str]]) -> list[Violation]:
@@ -323,8 +346,10 @@ def verified_qids(entities_tsv: Path) -> dict[str, str]:
     """QID -> status, from the tab-separated list of candidate Wikidata items."""
     if not entities_tsv.is_file():
         raise DataError(f"{entities_tsv} is missing: the Wikidata links cannot be checked")
-    with entities_tsv.open(encoding="utf-8", newline="") as handle:
-        return {row["qid"]: row["status"] for row in csv.DictReader(handle, delimiter="\t")}
+    rows = csv.DictReader(io.StringIO(read_utf8(entities_tsv), newline=""), delimiter="\t")
+    if not {"qid", "status"} <= set(rows.fieldnames or ()):
+        raise DataError("its header must name the columns qid and status (tab-separated)", Location(entities_tsv, 1))
+    return {row["qid"]: row["status"] for row in rows}
 
 
 # --- labels and locations for people ---------------------------------------------------------------

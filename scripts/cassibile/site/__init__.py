@@ -3,9 +3,9 @@
 `write_site(built, dist / "site")` writes it beside the build's data files, which it links to and
 reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`) and the dataset's VoID
 description (`dist/void.ttl`). Every entity IRI `https://w3id.org/cassibile/id/<slug>` maps to
-`id/<slug>.html` with `.ttl`, `.jsonld` and `.nt` siblings (sources likewise under `source/`), so
-the same relative links work from `file://` and from `cassibile serve`, which negotiates
-`/id/<slug>` to one of them.
+`id/<slug>.html` with `.ttl`, `.jsonld`, `.nt` and `.rdf` siblings (sources likewise under
+`source/`), so the same relative links work from `file://` and from `cassibile serve`, which
+negotiates `/id/<slug>` to one of them.
 """
 
 from __future__ import annotations
@@ -72,12 +72,13 @@ def published_context_of(dist: Path) -> dict:
 
 
 def _write_page(base: Path, html: str, description: Graph, context: dict, jsonld: bytes | None = None) -> None:
-    """An HTML page and its data siblings: Turtle, JSON-LD and N-Triples of the same description."""
+    """An HTML page and its data siblings: Turtle, JSON-LD, N-Triples and RDF/XML of the same description."""
     base.parent.mkdir(parents=True, exist_ok=True)
     base.with_suffix(".html").write_text(html, encoding="utf-8")
     triples = statements(description)
     base.with_suffix(".ttl").write_bytes(serialize_statements(triples, "ttl", header=GENERATED))
     base.with_suffix(".nt").write_bytes(serialize_statements(triples, "nt"))
+    base.with_suffix(".rdf").write_bytes(serialize_statements(triples, "xml"))
     base.with_suffix(".jsonld").write_bytes(jsonld or serialize_graph(description, "jsonld", context=context))
 
 
