@@ -1,0 +1,128 @@
+"""Wikibase JSON (`dist/wikibase/<slug>.json`): each entity in the JSON of `Special:EntityData` and
+`wbeditentity` (Wikibase docs/topics/json.md), the route by which ranks and deprecated statements
+reach Wikidata through bots and tools.
+
+An entity with a QID carries its `id`, and each of its statements a statement id that Wikibase
+accepts for that item (`Q…$UUID`, the same in every build: sending a document twice replaces the
+statements it sent before instead of adding them again). An entity without a QID is a new-item
+payload: no `id`, no statement ids. Statements keep their rank, qualifiers and one reference per
+claim; what Wikidata cannot take is left out and listed (`left-out.tsv`), never dropped silently.
+
+>>> from cassibile.wikidata.statements import Time
+>>> datavalue(Time(1943, 9, 0, 10))["value"]["time"]
+'+1943-09-00T00:00:00Z'
+"""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import Graph, URIRef
+
+from cassibile.namespaces import SCHEMA
+from cassibile.wikidata.statements import (
+    GREGORIAN, INSTANCE_OF, Alignment, Item, Note, Quantity, Statement, Text, Time, Url, Value, refusal,
+)
+
+LABEL_LIMIT = 250  # Wikidata's 'multilang' string limit for labels, descriptions and aliases
+_REASONS = {"preferred": "P7452 (reason for preferred rank)", "deprecated": "P2241 (reason for deprecated rank)"}
+
+
+def datavalue(value: Value) -> dict:
+    """A value's `datavalue`; an item must have a QID."""
+    if isinstance(value, Item):
+        return {"value": {"entity-type": "item", "numeric-id": int(value.qid[1:]), "id": value.qid}, "type": "wikibase-entityid"}
+    if isinstance(value, Time):
+        time = {"time": value.timestamp(), "timezone": 0, "before": 0, "after": 0, "precision": value.precision, "calendarmodel": GREGORIAN}
+        return {"value": time, "type": "time"}
+    if isinstance(value, Quantity):
+        return {"value": {"amount": value.amount_text(), "unit": "1"}, "type": "quantity"}
+    if isinstance(value, Text) and value.language:
+        return {"value": {"text": value.text, "language": value.language}, "type": "monolingualtext"}
+    return {"value": value.url if isinstance(value, Url) else value.text, "type": "string"}
+
+
+def snak(pid: str, value: Value) -> dict:
+    return {"snaktype": "value", "property": pid, "datatype": value.datatype, "datavalue": datavalue(value)}
+
+
+def documents(data: Graph, found: list[Statement], alignment: Alignment, entities: list[URIRef]) -> tuple[dict[URIRef, dict], list[Note]]:
+    """Entity -> its document, for every entity; and what was left out of them."""
+    notes: list[Note] = []
+    by_subject: dict[URIRef, list[Statement]] = {}
+    for statement in found:
+        by_subject.setdefault(statement.subject.iri, []).append(statement)
+    result = {}
+    for entity in entities:
+        claims: dict[str, list] = {}
+        for statement in sorted(by_subject.get(entity, ()), key=lambda s: (int(s.pid[1:]), str(s.fact))):
+            if (claim := _claim(statement, notes)) is not None:
+                claims.setdefault(statement.pid, []).append(claim)
+        result[entity] = _document(data, alignment.item(entity), claims, notes)
+    return result, notes
+
+
+def document_bytes(document: dict) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _document(data: Graph, item: Item, claims: dict, notes: list[Note]) -> dict:
+    from cassibile.wikidata.view import item_labels
+
+    document: dict = {"id": item.qid} if item.qid else {}
+    document["type"] = "item"
+    labels, aliases = {}, {}
+    for language, (first, *others) in item_labels(data, item.iri).items():
+        kept = [text for text in (first, *others) if _term_fits(item.iri, f"label ({language})", text, notes)]
+        if kept:
+            labels[language] = {"language": language, "value": kept[0]}
+            if kept[1:]:
+                aliases[language] = [{"language": language, "value": text} for text in kept[1:]]
+    descriptions = {d.language: {"language": d.language, "value": str(d)}
+                    for d in sorted(data.objects(item.iri, SCHEMA.description))
+                    if getattr(d, "language", None) and _term_fits(item.iri, f"description ({d.language})", str(d), notes)}
+    document.update(labels=labels, descriptions=descriptions, aliases=aliases, claims=claims)
+    return document
+
+
+def _term_fits(entity: URIRef, part: str, text: str, notes: list[Note]) -> bool:
+    if len(text) <= LABEL_LIMIT:
+        return True
+    notes.append(Note(entity, part, f"{len(text)} characters, over Wikidata's {LABEL_LIMIT} for labels, descriptions and aliases"))
+    return False
+
+
+def _claim(statement: Statement, notes: list[Note]) -> dict | None:
+    """The statement's claim, or None (and a note) if Wikidata would not take it."""
+    if statement.is_class:
+        notes.append(Note(statement.fact, "statement", f"{INSTANCE_OF} from skos:closeMatch is an editorial judgement on a class, not sent"))
+        return None
+    reason = statement.objection or refusal(statement.value)
+    if reason:
+        notes.append(Note(statement.fact, "statement", reason))
+        return None
+    claim: dict = {"id": statement.guid()} if statement.subject.qid else {}
+    claim.update(mainsnak=snak(statement.pid, statement.value), type="statement", rank=statement.rank_name)
+    qualifiers = _snaks(statement.fact, "qualifier", statement.qualifiers, notes)
+    if qualifiers:
+        claim["qualifiers"] = qualifiers
+        claim["qualifiers-order"] = list(qualifiers)
+    references = [{"snaks": snaks, "snaks-order": list(snaks)} for reference in statement.references
+                  if (snaks := _snaks(reference.claim, "reference", reference.snaks, notes))]
+    if references:
+        claim["references"] = references
+    if statement.remarks and statement.rank_name in _REASONS:
+        text = "; ".join(f"{label}: {note}" for label, note in statement.remarks)
+        notes.append(Note(statement.fact, "rank", f"{_REASONS[statement.rank_name]} takes an item, and the rationale is free text: {text}"))
+    return claim
+
+
+def _snaks(node: URIRef, role: str, pairs, notes: list[Note]) -> dict[str, list]:
+    """Snaks grouped by property in first-seen order; a value Wikidata would refuse is left out and noted."""
+    grouped: dict[str, list] = {}
+    for pid, value in pairs:
+        if reason := refusal(value):
+            notes.append(Note(node, f"{role} {pid}", reason))
+        else:
+            grouped.setdefault(pid, []).append(snak(pid, value))
+    return grouped
