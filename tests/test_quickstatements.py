@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
+from cassibile.errors import DataError
 from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, ID
 from cassibile.project import Project
@@ -209,3 +210,18 @@ def test_every_wikidata_subcommand_has_help():
         result = run_cli("wikidata", command, "--help")
         assert result.returncode == 0 and f"usage: cassibile wikidata {command}" in result.stdout
     assert run_cli("wikidata").returncode == 2  # a subcommand is required
+
+
+@pytest.mark.parametrize("table, row, message", [
+    ("constraints.tsv", "P131\tcas:Region\t*\t*\t", "constraints.tsv:2: a rule needs a property (P…, or * for any) and a reason"),
+    ("constraints.tsv", "P131\tRegion\t*\t*\tbecause", "constraints.tsv:2: subject_class 'Region': write a term as cas:Name, or * for any"),
+    ("languages.tsv", "it\tQ999999\tItalian", "languages.tsv:2: Q999999 is not verified in entities.tsv"),
+])
+def test_a_bad_row_in_the_wikidata_tables_names_its_file_and_line(root, tmp_path, table, row, message):
+    for name in ("properties.tsv", "entities.tsv", "languages.tsv", "constraints.tsv"):
+        (tmp_path / name).write_bytes((root / "graph" / "wikidata" / name).read_bytes())
+    header = (tmp_path / table).read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / table).write_text(header + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        Tables.read(tmp_path)
+    assert str(error.value).endswith(message)

@@ -49,7 +49,7 @@ def row(item, prop, value, rank, fact, status, wikidata=(), quickstatements=()):
 # Worked out by hand from the two fixtures (see the list of differences at the top of wikidata.ttl).
 EXPECTED = {
     "items": 13,
-    "counts": {"same value, referenced": 3, "same value": 3, "different value": 2, "absent": 4, "not comparable": 1},
+    "counts": {"same value, referenced": 3, "same value": 3, "different value": 2, "absent": 5, "not comparable": 1},
     "statements": [
         # held back from QuickStatements by constraints.tsv (P131 to a region): no line to offer
         row("Q1012526", "P131", "Q999009", "normal", "cassibile--locatedIn--sicily", "absent", [("Q999011", "normal", 0)]),
@@ -70,6 +70,9 @@ EXPECTED = {
             "armistice-of-cassibile--signatory--giuseppe-castellano", "not comparable", [("Q999010", "normal", 0)]),
         row("Q999003", "P1120", "1400", "normal", "sinking-of-the-battleship-roma--numberOfDeaths--1400", "different value",
             [("1393", "normal", 0)]),
+        row("Q999003", "P1339", "622", "normal", "sinking-of-the-battleship-roma--numberOfInjured--622", "absent", [],
+            ["Q999003\tP1339\t622\t" + ref("en-article", "en", "Armistice of Cassibile (English encyclopedic article)",
+                                              "Of the survivors, 622 were wounded.", "Q1860")]),
         # our month holds both of Wikidata's days, the deprecated one too; neither is referenced, and a
         # line would add a second, less precise statement: none is offered
         row("Q999004", "P585", "+1943-10-00T00:00:00Z/10", "normal", "italian-declaration-of-war-on-germany--pointInTime--1943-10",
@@ -112,8 +115,8 @@ def test_the_report_finds_exactly_the_known_differences(sparql_server, batch_siz
 def test_the_table_shows_every_status(sparql_server):
     server = sparql_server(FIXTURES / "wikidata.ttl")
     table = render_table(fixture_report(server.query_url, 50))
-    assert table.startswith(f"Compared with {server.query_url}: 13 linked item(s), 13 statement(s): 3 same value, referenced, "
-                            "3 same value, 2 different value, 4 absent, 1 not comparable.")
+    assert table.startswith(f"Compared with {server.query_url}: 13 linked item(s), 14 statement(s): 3 same value, referenced, "
+                            "3 same value, 2 different value, 5 absent, 1 not comparable.")
     assert "\nDifferent value: 2\n  Q999001  P577  +1943-09-08T00:00:00Z/11  (preferred)  Wikidata: +1943-09-09T00:00:00Z/11 (normal, 0 ref.)" in table
     assert "\nSame value, referenced: 3\n  Q200085  P39  Q999002  (normal)  Wikidata: Q999002 (normal, 1 ref.)" in table
     assert "Linked QIDs the endpoint does not know: 1\n  Q999008" in table

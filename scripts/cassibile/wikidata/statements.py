@@ -229,11 +229,13 @@ def notes_tsv(notes) -> bytes:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of constraints.tsv: statements of `pid` from `subject_class` to `value_class` are held back."""
+    """One row of constraints.tsv: statements of `pid` (None: any) from `subject_class` to
+    `value_class`, whose fact has `qualifier`, are held back (None matches anything)."""
 
-    pid: str
+    pid: str | None
     subject_class: URIRef | None
     value_class: URIRef | None
+    qualifier: URIRef | None
     reason: str
 
 
@@ -273,18 +275,19 @@ def _rows(path: Path):
 
 
 def _rule(row: dict, where: Location) -> Rule:
-    def cls(text: str) -> URIRef | None:
-        text = (text or "").strip()
+    def term(column: str) -> URIRef | None:
+        text = (row.get(column) or "").strip()
         prefix, _, name = text.partition(":")
         if text == "*":
             return None
         if prefix not in PREFIXES or not name:
-            raise DataError(f"{text!r} is not a class: write cas:Name (or * for any)", where)
+            raise DataError(f"{column} {text!r}: write a term as cas:Name, or * for any", where)
         return URIRef(PREFIXES[prefix] + name)
 
-    if not (row.get("property") or "").startswith("P") or not (row.get("reason") or "").strip():
-        raise DataError("a rule needs a property (P…) and a reason", where)
-    return Rule(row["property"], cls(row["subject_class"]), cls(row["value_class"]), row["reason"].strip())
+    pid = (row.get("property") or "").strip()
+    if not (pid == "*" or re.fullmatch(r"P[1-9][0-9]*", pid)) or not (row.get("reason") or "").strip():
+        raise DataError("a rule needs a property (P…, or * for any) and a reason", where)
+    return Rule(None if pid == "*" else pid, term("subject_class"), term("value_class"), term("qualifier"), row["reason"].strip())
 
 
 @dataclass
@@ -464,14 +467,15 @@ class _Review:
 
     def __init__(self, data: Graph, alignment: Alignment):
         self.data, self.alignment = data, alignment
-        self.rules: dict[str, list[Rule]] = {}
+        self.rules: dict[str | None, list[Rule]] = {}
         for rule in alignment.tables.rules:
             self.rules.setdefault(rule.pid, []).append(rule)
 
     def objection(self, statement: Statement) -> str | None:
-        for rule in self.rules.get(statement.pid, ()):
-            value = statement.value.iri if isinstance(statement.value, Item) else None
-            if self._is(statement.subject.iri, rule.subject_class) and (rule.value_class is None or self._is(value, rule.value_class)):
+        value = statement.value.iri if isinstance(statement.value, Item) else None
+        for rule in self.rules.get(statement.pid, []) + self.rules.get(None, []):
+            if (self._is(statement.subject.iri, rule.subject_class) and (rule.value_class is None or self._is(value, rule.value_class))
+                    and (rule.qualifier is None or (statement.fact, rule.qualifier, None) in self.data)):
                 return rule.reason
         return None
 

@@ -14,14 +14,12 @@ as the WDQS munger keeps them (wikidata-query-rdf's Munger drops `a wikibase:Ite
 - labels (`rdfs:label`, one per language; further ones `skos:altLabel`) and `schema:description`.
 
 Value and reference nodes are named, as in Wikibase, by a hash of their content (md5 for values,
-sha1 for references; of their Wikibase JSON, so the digits are not Wikidata's). Items without a
-QID keep our IRI. The triples are built in one pass over the statements and the entities.
+sha1 for references, of their Wikibase JSON: `wikibase_json.content_hash`). Items without a QID keep
+our IRI. The triples are built in one pass over the statements and the entities.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -33,7 +31,7 @@ from cassibile.export import entities
 from cassibile.namespaces import CAS, SCHEMA
 from cassibile.wikidata.statements import Alignment, Item, Quantity, Statement, Time, Url, Value
 from cassibile.wikidata.vocabulary import ENTITY, PROPERTY_TYPES, ROLES, WDQS_PREFIXES, WIKIBASE
-from cassibile.wikidata.wikibase_json import datavalue
+from cassibile.wikidata.wikibase_json import content_hash, datavalue, reference_hash
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ONE = ENTITY + "Q199"  # the unit "1" (Wikibase RdfVocabulary::ONE_ENTITY)
@@ -81,11 +79,6 @@ def simple_value(value: Value) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value.text, language=value.language) if value.language else ox.Literal(value.text)
 
 
-def content_hash(content, algorithm: str) -> str:
-    """A stable name for a value or reference node: the hash of its JSON, keys sorted."""
-    return hashlib.new(algorithm, json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
 class _Writer:
     def __init__(self, alignment: Alignment):
         self.alignment = alignment
@@ -113,8 +106,7 @@ class _Writer:
         for qualifier, qualifier_value in statement.qualifiers:
             self.snak(node, "pq", "pqv", qualifier, qualifier_value, statement.fact)
         for reference in statement.references:
-            snaks = [[p, datavalue(v) if not isinstance(v, Item) or v.qid else str(v.iri)] for p, v in reference.snaks]
-            reference_node = ox.NamedNode(WDQS_PREFIXES["wdref"] + content_hash(snaks, "sha1"))
+            reference_node = ox.NamedNode(WDQS_PREFIXES["wdref"] + reference_hash(reference.snaks))
             self.add(node, _DERIVED_FROM, reference_node)
             for snak_pid, snak_value in reference.snaks:
                 self.snak(reference_node, "pr", "prv", snak_pid, snak_value, reference.claim)

@@ -15,6 +15,7 @@ claim; what Wikidata cannot take is left out and listed (`left-out.tsv`), never 
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from rdflib import Graph, URIRef
@@ -44,6 +45,18 @@ def datavalue(value: Value) -> dict:
 
 def snak(pid: str, value: Value) -> dict:
     return {"snaktype": "value", "property": pid, "datatype": value.datatype, "datavalue": datavalue(value)}
+
+
+def content_hash(content, algorithm: str) -> str:
+    """A stable name for a value or a reference, as Wikibase names them by their content: the hash of
+    its JSON with sorted keys (md5 for values, sha1 for references; the digits are not Wikidata's,
+    which hashes PHP serialisations)."""
+    return hashlib.new(algorithm, json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def reference_hash(snaks) -> str:
+    """The `hash` of a reference made of these (PID, value) snaks; the view's `wdref:` node is named by it."""
+    return content_hash([[pid, datavalue(value)] for pid, value in snaks], "sha1")
 
 
 def documents(data: Graph, found: list[Statement], alignment: Alignment, entities: list[URIRef]) -> tuple[dict[URIRef, dict], list[Note]]:
@@ -107,8 +120,11 @@ def _claim(statement: Statement, notes: list[Note]) -> dict | None:
     if qualifiers:
         claim["qualifiers"] = qualifiers
         claim["qualifiers-order"] = list(qualifiers)
-    references = [{"snaks": snaks, "snaks-order": list(snaks)} for reference in statement.references
-                  if (snaks := _snaks(reference.claim, "reference", reference.snaks, notes))]
+    references = []
+    for reference in statement.references:
+        if snaks := _snaks(reference.claim, "reference", reference.snaks, notes):
+            kept = [(pid, value) for pid, value in reference.snaks if not refusal(value)]
+            references.append({"hash": reference_hash(kept), "snaks": snaks, "snaks-order": list(snaks)})
     if references:
         claim["references"] = references
     if statement.remarks and statement.rank_name in _REASONS:
