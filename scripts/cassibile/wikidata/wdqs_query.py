@@ -12,9 +12,10 @@ Three things make WDQS differ from a plain SPARQL 1.1 engine, and each is handle
   variable the enclosing SELECT projects whose name ends in `AltLabel`, `Label` or `Description`
   (of the variable before the suffix). `[AUTO_LANGUAGE]` is the language asked for (`--lang`), as
   the WDQS user interface substitutes it. A label the query binds itself is left as it is (WDQS
-  never overwrites a bound variable). Each BIND goes where the service stood at the end of its
-  group, before any BIND of the group that uses a label, so `ORDER BY ?xLabel` and filters on labels
-  work as on WDQS;
+  never overwrites a bound variable). The BINDs go at the end of the service's group, where every
+  pattern of the group has bound the entities (WDQS places the service after them too), followed by
+  the group's own BINDs that use a label; so `ORDER BY ?xLabel`, filters and BINDs on labels work as
+  on WDQS;
 - query hints (`hint:Query hint:optimizer "None"`) are dropped, and the other WDQS services
   (`wikibase:around`, `wikibase:mwapi`, `bd:sample`…) are refused with a clear error.
 
@@ -124,13 +125,19 @@ def rewrite(text: str, language: str = "en") -> str:
     found = tokens(text)
     declared = prefixes_of(found)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
+    moved: set[int] = set()
     for service in _label_services(found, declared):
         resolutions = _resolutions(found, service, declared)
         languages = _languages(found, service, declared, language)
         binds = [_bind(subject, label, target, languages) for subject, label, target in resolutions
                  if not _bound_in(found, service, target)]
-        at = _insertion_point(found, service, [target for _, _, target in resolutions])
-        edits += [(found[service.start].start, found[service.close].end, "{}"), (at, at, "".join(" " + b for b in binds) + " ")]
+        after = [i for i in _binds_using(found, service.group, {target for _, _, target in resolutions}) if i not in moved]
+        moved.update(after)
+        edits.append((found[service.start].start, found[service.close].end, "{}"))
+        edits += [(found[i].start, found[_matching(found, i + 1)].end, "{}") for i in after]
+        texts = binds + [text[found[i].start:found[_matching(found, i + 1)].end] for i in after]
+        end = found[service.group.close].start
+        edits.append((end, end, "".join(" " + t for t in texts) + " "))
     edits += [(found[i].start, found[i + 2].end, "{}") for i in _hints(found, declared)]
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
@@ -296,13 +303,16 @@ def _end_of_bind_expression(found: list[Token], i: int) -> int:
     return close
 
 
-def _insertion_point(found: list[Token], service: LabelService, targets: list[str]) -> int:
-    """Before the group's first BIND that uses a label, else before the group's closing brace."""
-    for i in service.group.binds:
+def _binds_using(found: list[Token], group: Group, targets: set[str]) -> list[int]:
+    """The group's BINDs that use a label, or the result of such a BIND: they move after the labels."""
+    used, moving = set(targets), []
+    for i in group.binds:
         close = _matching(found, i + 1)
-        if any(t.kind == "var" and t.text[1:] in targets for t in found[i:close]) and not service.start <= i <= service.close:
-            return found[i].start
-    return found[service.group.close].start
+        names = {t.text[1:] for t in found[i:close] if t.kind == "var"}
+        if names & used:
+            moving.append(i)
+            used |= names
+    return moving
 
 
 def _bind(subject: str, label: str, target: str, languages: str) -> str:
