@@ -22,7 +22,7 @@ from cassibile.export import entities
 from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, WD, WDT
 from cassibile.project import Project
-from cassibile.wikidata.statements import Alignment, Tables, statements
+from cassibile.wikidata.statements import Alignment, Tables, entity_terms, statements
 from cassibile.wikidata.wikibase_json import documents
 
 FIXTURE = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"
@@ -116,8 +116,9 @@ def fixture_documents(root):
     graph = parse_turtle(FIXTURE)
     alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
     found, _ = statements(graph, alignment)
-    docs, notes = documents(graph, found, alignment, entities(graph))
-    return {str(entity).rsplit("/", 1)[-1]: doc for entity, doc in docs.items()}, notes
+    notes = []
+    docs = documents(found, alignment, entity_terms(graph, entities(graph)), notes)
+    return {str(entity).rsplit("/", 1)[-1]: doc for entity, doc in docs}, notes
 
 
 def without_hashes(document: dict) -> dict:

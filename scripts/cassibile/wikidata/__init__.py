@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from rdflib import Graph
 
@@ -17,7 +18,7 @@ from cassibile.load import Dataset, load_project
 from cassibile.namespaces import PREFIXES
 from cassibile.project import Project
 from cassibile.wikidata.quickstatements import quickstatements
-from cassibile.wikidata.statements import Alignment, Note, Statement, Tables, notes_tsv, statements
+from cassibile.wikidata.statements import Alignment, Note, Statement, Tables, entity_terms, notes_tsv, statements
 from cassibile.wikidata.view import wikidata_view
 from cassibile.wikidata.vocabulary import WDQS_PREFIXES
 from cassibile.wikidata.wikibase_json import document_bytes, documents
@@ -29,25 +30,23 @@ VIEW_PREFIXES = {name: WDQS_PREFIXES[name] for name in (
     "wikibase", "prov", "owl", "rdfs", "schema", "skos", "xsd")} | {name: str(PREFIXES[name]) for name in ("id", "fact", "source")}
 
 
-def build_outputs(ontology: Graph, asserted: Graph, wikidata_dir: Path) -> dict[str, bytes]:
-    """Every Wikidata output, by its path under dist/: the view, QuickStatements with what they leave
-    out, and one Wikibase JSON document per entity (wikibase/<slug>.json) with what they leave out."""
+def build_outputs(ontology: Graph, asserted: Graph, wikidata_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """Every Wikidata output, one at a time, by its path under dist/: the view, QuickStatements with
+    what they leave out, then one Wikibase JSON document per entity (wikibase/<slug>.json) and what
+    they leave out."""
     from cassibile.export import serialize_statements
 
     alignment = Alignment.read(ontology, asserted, Tables.read(wikidata_dir))
     found, notes = statements(asserted, alignment)
+    terms = entity_terms(asserted, entities(asserted))
+    yield "wikidata.ttl", serialize_statements(wikidata_view(asserted, found, alignment, terms), "ttl", header=VIEW_HEADER, prefixes=VIEW_PREFIXES)
     batch = quickstatements(found)
-    outputs = {
-        "wikidata.ttl": serialize_statements(wikidata_view(asserted, found, alignment), "ttl", header=VIEW_HEADER, prefixes=VIEW_PREFIXES),
-        "quickstatements.txt": "".join(line + "\n" for line in batch.lines).encode("utf-8"),
-        "quickstatements-left-out.tsv": notes_tsv(notes + batch.notes),
-    }
-    everything = entities(asserted)
-    docs, left_out = documents(asserted, found, alignment, everything)
-    for entity in everything:
-        outputs[f"wikibase/{entity_slug(entity)}.json"] = document_bytes(docs[entity])
-    outputs["wikibase/left-out.tsv"] = notes_tsv(notes + left_out)
-    return outputs
+    yield "quickstatements.txt", "".join(line + "\n" for line in batch.lines).encode("utf-8")
+    yield "quickstatements-left-out.tsv", notes_tsv(notes + batch.notes)
+    left_out: list[Note] = []
+    for entity, document in documents(found, alignment, terms, left_out):
+        yield f"wikibase/{entity_slug(entity)}.json", document_bytes(document)
+    yield "wikibase/left-out.tsv", notes_tsv(notes + left_out)
 
 
 @dataclass

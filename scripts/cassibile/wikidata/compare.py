@@ -28,8 +28,7 @@ from rdflib.namespace import RDF
 
 from cassibile.namespaces import CAS, LANGUAGES
 from cassibile.wikidata.quickstatements import Unwritable, offer, value_text
-from cassibile.wikidata.statements import Alignment, Item, Quantity, Statement, Text, Time, Url, Value
-from cassibile.wikidata.view import item_labels
+from cassibile.wikidata.statements import Alignment, Item, Quantity, Statement, Text, Time, Url, Value, item_labels
 from cassibile.wikidata.wdqs import Client, Found
 
 STATUSES = ("same value, referenced", "same value", "different value", "absent", "not comparable")

@@ -41,7 +41,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from cassibile import derive
 from cassibile.errors import DataError, Location, UsageError
-from cassibile.namespaces import CAS, ID, PREFIXES, WD, WDT, WIKIBASE
+from cassibile.namespaces import CAS, ID, PREFIXES, SCHEMA, WD, WDT, WIKIBASE
 
 DAY, MONTH, YEAR = 11, 10, 9
 # Wikibase's own constants (DataValues TimeValue::CALENDAR_GREGORIAN, RdfVocabulary::ONE_ENTITY).
@@ -345,37 +345,83 @@ def _english_label(graph: Graph, node: URIRef) -> str:
     return labels[0] if labels else str(node).rsplit("#", 1)[-1]
 
 
-# --- reading the facts ----------------------------------------------------------------------------
+# --- reading the entities and the facts ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Terms:
+    """An entity's labels and descriptions, language by language, sorted: the first label of a
+    language is its label, the others its aliases; Wikibase has one description per language."""
+
+    labels: dict[str, list[str]]
+    descriptions: dict[str, str]
+
+
+def item_labels(data: Graph, entity) -> dict[str, list[str]]:
+    """Language -> the entity's labels in it (rdfs:label from sources, cas:editorialLabel otherwise), sorted."""
+    labels: dict[str, set[str]] = {}
+    for predicate in (RDFS.label, CAS.editorialLabel):
+        for label in data.objects(entity, predicate):
+            if isinstance(label, Literal) and label.language:
+                labels.setdefault(label.language, set()).add(str(label))
+    return {language: sorted(labels[language]) for language in sorted(labels)}
+
+
+def entity_terms(data: Graph, entities: list[URIRef]) -> dict[URIRef, Terms]:
+    """The terms of every entity, read once for the view and the Wikibase JSON."""
+    found = {}
+    for entity in entities:
+        descriptions: dict[str, list[str]] = {}
+        for description in data.objects(entity, SCHEMA.description):
+            if isinstance(description, Literal) and description.language:
+                descriptions.setdefault(description.language, []).append(str(description))
+        found[entity] = Terms(item_labels(data, entity), {language: min(texts) for language, texts in sorted(descriptions.items())})
+    return found
+
+
 
 def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list[Note]]:
     """Every fact whose predicate has a verified Wikidata property, and every class with a close match,
-    as statements with their best rank marked; and what could not become a statement, or not whole."""
+    as statements with their best rank marked; and what could not become a statement, or not whole.
+    Each fact, claim and source is read from the graph once."""
     found, notes = [], []
     references = _References(data, alignment)
     review = _Review(data, alignment)
     for fact in derive.facts(data):
-        predicate = data.value(fact, _PREDICATE)
+        parts = properties_of(data, fact)
+        predicate = _first(parts, _PREDICATE)
         if predicate in alignment.unverified:
             notes.append(Note(fact, "statement", f"{alignment.unverified[predicate]} is not verified in properties.tsv"))
         if predicate not in alignment.pids:
             continue
-        subject, obj = data.value(fact, _SUBJECT), data.value(fact, _OBJECT)
-        value, loss = wikidata_value(data, obj, alignment)
-        if value is None:
-            notes.append(Note(fact, "value", loss))
-            continue
+        value, loss = wikidata_value(data, _first(parts, _OBJECT), alignment)
         if loss:
             notes.append(Note(fact, "value", loss))
-        pid = alignment.pids[predicate]
+        if value is None:
+            continue
         statement = Statement(
-            fact=fact, subject=alignment.item(subject), property=predicate, pid=pid, value=value,
-            rank=data.value(fact, _RANK) or WIKIBASE.NormalRank,
-            qualifiers=_qualifiers(data, fact, alignment, notes),
-            references=references.of(fact), remarks=_remarks(data, fact, alignment),
+            fact=fact, subject=alignment.item(_first(parts, _SUBJECT)), property=predicate, pid=alignment.pids[predicate],
+            value=value, rank=_first(parts, _RANK) or WIKIBASE.NormalRank,
+            qualifiers=_qualifiers(data, fact, parts, alignment, notes),
+            references=references.of(parts.get(_SUPPORTED_BY, ())), remarks=_remarks(parts, alignment),
         )
-        found.append(replace(statement, objection=review.objection(statement)))
+        found.append(replace(statement, objection=review.objection(statement, parts)))
     found += class_statements(data, alignment)
     return with_best_rank(found), notes
+
+
+def properties_of(data: Graph, node) -> dict[URIRef, list]:
+    """Predicate -> objects of one node, in one lookup, objects sorted."""
+    found: dict[URIRef, list] = {}
+    for predicate, obj in data.predicate_objects(node):
+        found.setdefault(predicate, []).append(obj)
+    for objects in found.values():
+        objects.sort(key=lambda o: (type(o).__name__, str(o), getattr(o, "language", None) or "", str(getattr(o, "datatype", None) or "")))
+    return found
+
+
+def _first(parts: dict, predicate: URIRef):
+    values = parts.get(predicate)
+    return values[0] if values else None
 
 
 def wikidata_value(data: Graph, node, alignment: Alignment) -> tuple[Value | None, str | None]:
@@ -403,28 +449,28 @@ def _time_loss(node, time: Time, bounds: tuple[dt.date, dt.date]) -> str | None:
     return None
 
 
-def _qualifiers(data: Graph, fact: URIRef, alignment: Alignment, notes: list[Note]) -> tuple:
+def _qualifiers(data: Graph, fact: URIRef, parts: dict, alignment: Alignment, notes: list[Note]) -> tuple:
     """The fact's own properties about the world (not those of the fact itself, rdfs:domain cas:Fact)."""
     kept = []
-    for prop, obj in sorted(data.predicate_objects(fact), key=lambda pair: (pair[0], pair[1].n3())):
+    for prop in sorted(parts):
         if not str(prop).startswith(str(CAS)) or prop in alignment.fact_notes:
             continue
-        name = f"cas:{str(prop)[len(str(CAS)):]}"
         if prop not in alignment.pids:
-            notes.append(Note(fact, f"qualifier {name}", "no verified Wikidata property"))
+            notes.append(Note(fact, f"qualifier cas:{str(prop)[len(str(CAS)):]}", "no verified Wikidata property"))
             continue
-        value, loss = wikidata_value(data, obj, alignment)
-        if value is None or loss:
-            notes.append(Note(fact, f"qualifier {alignment.pids[prop]}", loss))
-        if value is not None:
-            kept.append((alignment.pids[prop], value))
+        for obj in parts[prop]:
+            value, loss = wikidata_value(data, obj, alignment)
+            if loss:
+                notes.append(Note(fact, f"qualifier {alignment.pids[prop]}", loss))
+            if value is not None:
+                kept.append((alignment.pids[prop], value))
     return tuple(kept)
 
 
-def _remarks(data: Graph, fact: URIRef, alignment: Alignment) -> tuple[tuple[str, str], ...]:
+def _remarks(parts: dict, alignment: Alignment) -> tuple[tuple[str, str], ...]:
     """The literal notes the fact makes about itself (its rank rationale), labelled by the ontology."""
-    return tuple(sorted((alignment.fact_notes[p], str(o)) for p, o in data.predicate_objects(fact)
-                        if p in alignment.fact_notes and isinstance(o, Literal)))
+    return tuple(sorted((alignment.fact_notes[p], str(o)) for p, objects in parts.items() if p in alignment.fact_notes
+                        for o in objects if isinstance(o, Literal)))
 
 
 class _References:
@@ -433,25 +479,30 @@ class _References:
     def __init__(self, data: Graph, alignment: Alignment):
         self.data, self.alignment = data, alignment
         self.claims: dict[URIRef, Reference | None] = {}
+        self.sources: dict[URIRef, dict] = {}
 
-    def of(self, fact: URIRef) -> tuple[Reference, ...]:
-        """The fact's references in the order of their claims; two claims that say the same are one."""
+    def of(self, claims) -> tuple[Reference, ...]:
+        """The references of these claims, in their order; two claims that say the same are one."""
         unique: dict[tuple, Reference] = {}
-        for claim in sorted(self.data.objects(fact, _SUPPORTED_BY)):
+        for claim in claims:
             if (reference := self.claim(claim)) is not None:
                 unique.setdefault(reference.snaks, reference)
         return tuple(unique.values())
 
     def claim(self, claim: URIRef) -> Reference | None:
         if claim not in self.claims:
-            source = self.data.value(claim, _SOURCE)
-            self.claims[claim] = None if source is None else Reference(claim, source, self._snaks(source, self.data.value(claim, _QUOTE)))
+            parts = properties_of(self.data, claim)
+            source = _first(parts, _SOURCE)
+            self.claims[claim] = None if source is None else Reference(claim, source, self._snaks(source, _first(parts, _QUOTE)))
         return self.claims[claim]
 
     def _snaks(self, source: URIRef, quote: Literal | None) -> tuple[tuple[str, Value], ...]:
-        verified, language = self.alignment.verified, self.data.value(source, DCTERMS.language)
+        if source not in self.sources:
+            self.sources[source] = properties_of(self.data, source)
+        parts = self.sources[source]
+        verified, language = self.alignment.verified, _first(parts, DCTERMS.language)
         language = str(language) if language is not None else None
-        title = self.data.value(source, DCTERMS.title)
+        title = _first(parts, DCTERMS.title)
         snaks = [(REFERENCE_URL, Url(str(source)))]
         if title is not None:
             snaks.append((TITLE, Text(str(title), title.language or language)))
@@ -471,11 +522,12 @@ class _Review:
         for rule in alignment.tables.rules:
             self.rules.setdefault(rule.pid, []).append(rule)
 
-    def objection(self, statement: Statement) -> str | None:
+    def objection(self, statement: Statement, parts: dict) -> str | None:
+        """The reason of the first rule the statement (with its fact's `parts`) falls under."""
         value = statement.value.iri if isinstance(statement.value, Item) else None
         for rule in self.rules.get(statement.pid, []) + self.rules.get(None, []):
-            if (self._is(statement.subject.iri, rule.subject_class) and (rule.value_class is None or self._is(value, rule.value_class))
-                    and (rule.qualifier is None or (statement.fact, rule.qualifier, None) in self.data)):
+            if ((rule.qualifier is None or rule.qualifier in parts) and self._is(statement.subject.iri, rule.subject_class)
+                    and (rule.value_class is None or self._is(value, rule.value_class))):
                 return rule.reason
         return None
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from cassibile.errors import DataError
 from cassibile.export import entities
-from cassibile.namespaces import CAS, SCHEMA
-from cassibile.wikidata.statements import Alignment, Item, Quantity, Statement, Time, Url, Value
+from cassibile.namespaces import SCHEMA
+from cassibile.wikidata.statements import Alignment, Item, Quantity, Statement, Terms, Time, Url, Value, entity_terms
 from cassibile.wikidata.vocabulary import ENTITY, PROPERTY_TYPES, ROLES, WDQS_PREFIXES, WIKIBASE
 from cassibile.wikidata.wikibase_json import content_hash, datavalue, reference_hash
 
@@ -46,24 +46,17 @@ def _wikibase(name: str) -> ox.NamedNode:
     return ox.NamedNode(WIKIBASE + name)
 
 
-def wikidata_view(data: Graph, found: list[Statement], alignment: Alignment) -> list[ox.Triple]:
-    """The view of the statements `found` in `data` (the asserted graph), as sorted triples."""
+def wikidata_view(data: Graph, found: list[Statement], alignment: Alignment, terms: dict[URIRef, Terms] | None = None) -> list[ox.Triple]:
+    """The view of the statements `found` in `data` (the asserted graph), and of the entities' `terms`
+    (read from `data` if not given), as sorted triples."""
+    terms = entity_terms(data, entities(data)) if terms is None else terms
     writer = _Writer(alignment)
     for statement in found:
         writer.statement(statement)
-    for entity in entities(data):
-        writer.terms(alignment.item(entity), item_labels(data, entity), data.objects(entity, SCHEMA.description))
+    for entity, entity_terms_ in terms.items():
+        writer.terms(alignment.item(entity), entity_terms_)
     writer.properties()
     return sorted(writer.triples, key=str)
-
-
-def item_labels(data: Graph, entity) -> dict[str, list[str]]:
-    """Language -> the entity's labels in it (rdfs:label from sources, cas:editorialLabel otherwise), sorted."""
-    labels = defaultdict(list)
-    for label in sorted(set(data.objects(entity, RDFS.label)) | set(data.objects(entity, CAS.editorialLabel))):
-        if isinstance(label, Literal) and label.language:
-            labels[label.language].append(str(label))
-    return dict(labels)
 
 
 def simple_value(value: Value) -> ox.NamedNode | ox.Literal:
@@ -132,16 +125,15 @@ class _Writer:
             self.add(node, _wikibase("quantityAmount"), simple_value(value))
             self.add(node, _wikibase("quantityUnit"), ox.NamedNode(ONE))
 
-    def terms(self, item: Item, labels: dict[str, list[str]], descriptions) -> None:
+    def terms(self, item: Item, terms: Terms) -> None:
         """Labels, aliases and descriptions of one entity, in WDQS form."""
         subject = ox.NamedNode(str(item.term()))
-        for language, (first, *others) in labels.items():
+        for language, (first, *others) in terms.labels.items():
             self.add(subject, _LABEL, ox.Literal(first, language=language))
             for other in others:
                 self.add(subject, _ALT_LABEL, ox.Literal(other, language=language))
-        for description in descriptions:
-            if isinstance(description, Literal) and description.language:
-                self.add(subject, _DESCRIPTION, ox.Literal(str(description), language=description.language))
+        for language, description in terms.descriptions.items():
+            self.add(subject, _DESCRIPTION, ox.Literal(description, language=language))
 
     def properties(self) -> None:
         """Each property used, as WDQS describes it; one datatype per property, or the data is at fault."""

@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
+from typing import Iterator
 
-from rdflib import Graph, URIRef
+import orjson
 
-from cassibile.namespaces import SCHEMA
+from rdflib import URIRef
+
 from cassibile.wikidata.statements import (
-    GREGORIAN, INSTANCE_OF, Alignment, Item, Note, Quantity, Statement, Text, Time, Url, Value, refusal,
+    GREGORIAN, INSTANCE_OF, Alignment, Item, Note, Quantity, Statement, Terms, Text, Time, Url, Value, refusal,
 )
 
 LABEL_LIMIT = 250  # Wikidata's 'multilang' string limit for labels, descriptions and aliases
 _REASONS = {"preferred": "P7452 (reason for preferred rank)", "deprecated": "P2241 (reason for deprecated rank)"}
 
 
+@lru_cache(maxsize=None)
 def datavalue(value: Value) -> dict:
     """A value's `datavalue`; an item must have a QID."""
     if isinstance(value, Item):
@@ -54,46 +58,42 @@ def content_hash(content, algorithm: str) -> str:
     return hashlib.new(algorithm, json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def reference_hash(snaks) -> str:
+@lru_cache(maxsize=None)
+def reference_hash(snaks: tuple) -> str:
     """The `hash` of a reference made of these (PID, value) snaks; the view's `wdref:` node is named by it."""
     return content_hash([[pid, datavalue(value)] for pid, value in snaks], "sha1")
 
 
-def documents(data: Graph, found: list[Statement], alignment: Alignment, entities: list[URIRef]) -> tuple[dict[URIRef, dict], list[Note]]:
-    """Entity -> its document, for every entity; and what was left out of them."""
-    notes: list[Note] = []
+def documents(found: list[Statement], alignment: Alignment, terms: dict[URIRef, Terms], notes: list[Note]) -> Iterator[tuple[URIRef, dict]]:
+    """(entity, its document) for every entity of `terms`, one at a time; what is left out of them is
+    added to `notes`."""
     by_subject: dict[URIRef, list[Statement]] = {}
     for statement in found:
         by_subject.setdefault(statement.subject.iri, []).append(statement)
-    result = {}
-    for entity in entities:
+    for entity, entity_terms in terms.items():
         claims: dict[str, list] = {}
         for statement in sorted(by_subject.get(entity, ()), key=lambda s: (int(s.pid[1:]), str(s.fact))):
             if (claim := _claim(statement, notes)) is not None:
                 claims.setdefault(statement.pid, []).append(claim)
-        result[entity] = _document(data, alignment.item(entity), claims, notes)
-    return result, notes
+        yield entity, _document(alignment.item(entity), entity_terms, claims, notes)
 
 
 def document_bytes(document: dict) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def _document(data: Graph, item: Item, claims: dict, notes: list[Note]) -> dict:
-    from cassibile.wikidata.view import item_labels
-
+def _document(item: Item, terms: Terms, claims: dict, notes: list[Note]) -> dict:
     document: dict = {"id": item.qid} if item.qid else {}
     document["type"] = "item"
     labels, aliases = {}, {}
-    for language, (first, *others) in item_labels(data, item.iri).items():
-        kept = [text for text in (first, *others) if _term_fits(item.iri, f"label ({language})", text, notes)]
+    for language, texts in terms.labels.items():
+        kept = [text for text in texts if _term_fits(item.iri, f"label ({language})", text, notes)]
         if kept:
             labels[language] = {"language": language, "value": kept[0]}
             if kept[1:]:
                 aliases[language] = [{"language": language, "value": text} for text in kept[1:]]
-    descriptions = {d.language: {"language": d.language, "value": str(d)}
-                    for d in sorted(data.objects(item.iri, SCHEMA.description))
-                    if getattr(d, "language", None) and _term_fits(item.iri, f"description ({d.language})", str(d), notes)}
+    descriptions = {language: {"language": language, "value": text} for language, text in terms.descriptions.items()
+                    if _term_fits(item.iri, f"description ({language})", text, notes)}
     document.update(labels=labels, descriptions=descriptions, aliases=aliases, claims=claims)
     return document
 
@@ -123,7 +123,7 @@ def _claim(statement: Statement, notes: list[Note]) -> dict | None:
     references = []
     for reference in statement.references:
         if snaks := _snaks(reference.claim, "reference", reference.snaks, notes):
-            kept = [(pid, value) for pid, value in reference.snaks if not refusal(value)]
+            kept = tuple((pid, value) for pid, value in reference.snaks if not refusal(value))
             references.append({"hash": reference_hash(kept), "snaks": snaks, "snaks-order": list(snaks)})
     if references:
         claim["references"] = references
