@@ -225,3 +225,23 @@ def test_a_bad_row_in_the_wikidata_tables_names_its_file_and_line(root, tmp_path
     with pytest.raises(DataError) as error:
         Tables.read(tmp_path)
     assert str(error.value).endswith(message)
+
+
+def test_a_fact_whose_property_has_no_wikidata_counterpart_is_listed_not_dropped(fixture, built):
+    graph, alignment = fixture
+    graph = Graph() + graph
+    graph.parse(data="""
+        PREFIX cas: <https://w3id.org/cassibile/ontology#>
+        PREFIX fact: <https://w3id.org/cassibile/fact/>
+        PREFIX id: <https://w3id.org/cassibile/id/>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX wikibase: <http://wikiba.se/ontology#>
+        fact:armistice-of-cassibile--approvedBy--pietro-badoglio a cas:Fact ;
+            rdf:subject id:armistice-of-cassibile ; rdf:predicate cas:approvedBy ; rdf:object id:pietro-badoglio ;
+            cas:rank wikibase:NormalRank .""", format="turtle")
+    _, notes = batch(graph, Alignment.read(graph, graph, alignment.tables))
+    assert ("armistice-of-cassibile--approvedBy--pietro-badoglio", "statement",
+            "cas:approvedBy has no Wikidata property (no rdfs:subPropertyOf wdt:P… in the ontology)") in {
+        (str(n.node).rsplit("/", 1)[-1], n.part, n.reason) for n in notes}
+    left_out = (built / "quickstatements-left-out.tsv").read_text(encoding="utf-8")
+    assert "armistice-of-cassibile--approvedBy--pietro-badoglio\tstatement\tcas:approvedBy has no Wikidata property" in left_out

@@ -275,10 +275,8 @@ def _wikidata_query(args) -> int:
 
 
 def _wikidata_quickstatements(args) -> int:
-    from collections import Counter
-
     from cassibile.wikidata import load
-    from cassibile.wikidata.quickstatements import quickstatements
+    from cassibile.wikidata.quickstatements import kinds_of, quickstatements
     from cassibile.wikidata.statements import notes_tsv
 
     loaded = load(Project.find())
@@ -293,17 +291,10 @@ def _wikidata_quickstatements(args) -> int:
     for note in notes if args.explain else ():
         print(f"  {note.node}  {note.part}: {note.reason}", file=sys.stderr)
     if not args.explain:
-        for (part, reason), count in sorted(Counter((n.part.split()[0], _general(n.reason)) for n in notes).items()):
+        for count, part, reason in kinds_of(notes):
             print(f"  {count:4}  {part}: {reason}", file=sys.stderr)
         print("  (--explain lists each one; --report FILE writes them as TSV)", file=sys.stderr)
     return 0
-
-
-def _general(reason: str) -> str:
-    """A reason with its particulars (IRIs, dates, times) taken out, to count alike reasons together."""
-    import re
-
-    return re.sub(r"https?://\S+|\d{4}-\d\d-\d\d|\+\d{4}-\S+|\(\d\d:\d\d\)", "…", reason)
 
 
 def _wikidata_client(args):

@@ -18,6 +18,7 @@ written as comment lines with their rationale, which QuickStatements skips.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from cassibile.wikidata.statements import Item, Note, Quantity, Statement, Text, Time, Url, Value, refusal
@@ -26,6 +27,7 @@ from cassibile.wikidata.statements import Item, Note, Quantity, Statement, Text,
 # columns on tabs; a value holding either cannot be written. A `"` inside a text is safe: its value
 # pattern takes everything between the first and the last quote.
 _UNSAFE = re.compile(r"/\*|\*/")
+_PARTICULARS = re.compile(r"https?://\S+|\d{4}-\d\d-\d\d|\+\d{4}-\S+|\(\d\d:\d\d\)")
 
 
 class Unwritable(Exception):
@@ -139,6 +141,16 @@ def offer(statement: Statement, notes: list[Note]) -> tuple[list[str], str | Non
         notes.append(Note(statement.fact, "rank", "QuickStatements cannot set a rank: sent at normal rank, "
                           "with the preferred rank and its rationale in the edit summary"))
     return lines, None
+
+
+def kinds_of(notes: list[Note]) -> list[tuple[int, str, str]]:
+    """(count, part, reason) for each kind of note, its particulars (IRIs, dates, times) left out.
+
+    >>> kinds_of([Note("f", "value", "the time of day (14:00) is not carried"), Note("g", "value", "the time of day (02:30) is not carried")])
+    [(2, 'value', 'the time of day … is not carried')]
+    """
+    counts = Counter((note.part.split()[0], _PARTICULARS.sub("…", note.reason)) for note in notes)
+    return [(count, part, reason) for (part, reason), count in sorted(counts.items())]
 
 
 def _held_back(statement: Statement) -> str | None:

@@ -389,9 +389,8 @@ def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list
     for fact in derive.facts(data):
         parts = properties_of(data, fact)
         predicate = _first(parts, _PREDICATE)
-        if predicate in alignment.unverified:
-            notes.append(Note(fact, "statement", f"{alignment.unverified[predicate]} is not verified in properties.tsv"))
         if predicate not in alignment.pids:
+            notes.append(Note(fact, "statement", _no_property(predicate, alignment)))
             continue
         value, loss = wikidata_value(data, _first(parts, _OBJECT), alignment)
         if loss:
@@ -407,6 +406,15 @@ def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list
         found.append(replace(statement, objection=review.objection(statement, parts)))
     found += class_statements(data, alignment)
     return with_best_rank(found), notes
+
+
+def _no_property(predicate: URIRef, alignment: Alignment) -> str:
+    if predicate in alignment.unverified:
+        return f"{alignment.unverified[predicate]} is not verified in properties.tsv"
+    if predicate == RDF.type:
+        return "a class: classes reach Wikidata only as P31 through skos:closeMatch, a judgement that is not sent"
+    name = f"cas:{str(predicate)[len(str(CAS)):]}" if str(predicate).startswith(str(CAS)) else str(predicate)
+    return f"{name} has no Wikidata property (no rdfs:subPropertyOf wdt:P… in the ontology)"
 
 
 def properties_of(data: Graph, node) -> dict[URIRef, list]:
