@@ -53,8 +53,8 @@ def wikidata_view(data: Graph, found: list[Statement], alignment: Alignment, ter
     writer = _Writer(alignment)
     for statement in found:
         writer.statement(statement)
-    for entity, entity_terms_ in terms.items():
-        writer.terms(alignment.item(entity), entity_terms_)
+    for entity, item_terms in terms.items():
+        writer.terms(alignment.item(entity), item_terms)
     writer.properties()
     return sorted(writer.triples, key=str)
 
