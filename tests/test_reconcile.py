@@ -17,7 +17,7 @@ from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import WD
 from cassibile.project import Project
 from cassibile.wikidata.reconcile import reconcile
-from cassibile.wikidata.statements import Alignment, read_verified_pids, statements
+from cassibile.wikidata.statements import Alignment, Tables, statements
 from cassibile.wikidata.wdqs import Client
 from conftest import run_cli
 
@@ -30,7 +30,7 @@ def test_candidates_are_scored_by_labels_class_and_dates(sparql_server, root):
     """Scores worked out by hand from the formula in reconcile.py's docstring."""
     server = sparql_server(FIXTURES / "wikidata.ttl")
     graph = parse_turtle(GRAPH)
-    alignment = Alignment.read(graph, graph, read_verified_pids(root / "graph" / "wikidata" / "properties.tsv"))
+    alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
     found, _ = statements(graph, alignment)
     proposals = reconcile(graph, graph, alignment, found, Client(server.query_url, timeout=10, batch_size=2))
     got = {p.entity: [(c.qid, c.score, c.matched, c.classes, c.dates) for c in p.candidates] for p in proposals}

@@ -160,9 +160,9 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     (out / "id").mkdir()
     for file_name, document in entity_documents(built.view("asserted", "derived"), context):
         (out / "id" / file_name).write_bytes(document)
-    progress.step("writing the Wikidata view and QuickStatements")
-    properties = project.graph_dir / "wikidata" / "properties.tsv"
-    for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], properties, built.graphs["derived"]).items():
+    progress.step("writing the Wikidata view, QuickStatements and Wikibase JSON")
+    for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], project.graph_dir / "wikidata"):
+        (out / file_name).parent.mkdir(exist_ok=True)
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")

@@ -108,14 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
     p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
 
-    p = sub.add_parser("wikidata", help="carry the facts to Wikidata: QuickStatements, compare, reconcile")
-    wikidata = p.add_subparsers(title="commands", dest="wikidata_command", metavar="COMMAND", parser_class=_Parser)
-    w = wikidata.add_parser("quickstatements", help="QuickStatements (V1 syntax) for the truthy statements Wikidata can take")
-    w.add_argument("--deprecated", choices=("skip", "mark"), default="skip",
-                   help="deprecated facts: leave out (default), or write them with an edit summary asking to deprecate")
-    w.add_argument("--explain", action="store_true", help="list every fact or qualifier left out, and why")
+    p = sub.add_parser("wikidata", help="carry the facts to Wikidata: query the view, QuickStatements, compare, reconcile")
+    wikidata = p.add_subparsers(dest="wikidata_command", required=True, parser_class=_Parser)
+    w = wikidata.add_parser("query", help="run a query written for the Wikidata Query Service, unchanged, on the Wikidata view")
+    w.add_argument("query", help="a .rq file, or - for standard input")
+    w.add_argument("--format", choices=("table", "csv", "tsv", "json", "xml"), default="table",
+                   help="table (default), or a W3C SPARQL results format: csv, tsv, json, xml")
+    w.add_argument("--lang", default="en", help="the language of [AUTO_LANGUAGE] in the label service (default en)")
+    w.add_argument("--endpoint", metavar="URL", help="send the same text to this WDQS-like endpoint instead")
+    w.add_argument("--data", type=Path, help="Wikidata view to query (default: dist/wikidata.ttl)")
+    w.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an endpoint (default 60)")
+    w = wikidata.add_parser("quickstatements", help="QuickStatements (V1 syntax): one line per statement and reference")
+    w.add_argument("--explain", action="store_true", help="list everything left out, and why, on standard error")
+    w.add_argument("--report", type=Path, metavar="FILE", help="also write what was left out, as TSV, to FILE")
     w.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    for name, text in (("compare", "compare the linked items' truthy statements and labels with Wikidata's"),
+    for name, text in (("compare", "compare the linked items' statements and labels with Wikidata's, statement by statement"),
                        ("reconcile", "propose QIDs for unlinked entities (never links by itself), or --accept confirmed ones")):
         w = wikidata.add_parser(name, help=text)
         w.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint (default: https://query.wikidata.org/sparql)")
@@ -292,22 +299,52 @@ def _site(args) -> int:
 
 
 def _wikidata(args) -> int:
-    return {"quickstatements": _wikidata_quickstatements, "compare": _wikidata_compare,
+    return {"query": _wikidata_query, "quickstatements": _wikidata_quickstatements, "compare": _wikidata_compare,
             "reconcile": _wikidata_reconcile}[args.wikidata_command](args)
+
+
+def _wikidata_query(args) -> int:
+    from cassibile.wikidata import wdqs_query
+
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    if args.query == "-":
+        text, location = sys.stdin.read(), None
+    elif Path(args.query).is_file():
+        text, location = Path(args.query).read_text(encoding="utf-8"), Path(args.query)
+    else:
+        raise UsageError(f"{args.query}: no such query file")
+    if args.endpoint:
+        from cassibile.remote import run_remote
+
+        result = run_remote(args.endpoint, text, timeout=args.timeout)
+    else:
+        store = wdqs_query.load_view(args.data or Project.find().dist / "wikidata.ttl")
+        result = wdqs_query.run_on_view(store, text, args.lang, location)
+    sys.stdout.write(result.serialize(args.format))
+    return 0
 
 
 def _wikidata_quickstatements(args) -> int:
     from cassibile.wikidata import load
-    from cassibile.wikidata.quickstatements import quickstatements
+    from cassibile.wikidata.quickstatements import kinds_of, quickstatements
+    from cassibile.wikidata.statements import notes_tsv
 
     loaded = load(Project.find())
-    batch = quickstatements(loaded.statements, loaded.alignment.verified, args.deprecated)
+    batch = quickstatements(loaded.statements)
+    notes = sorted(set(loaded.notes + batch.notes))
     _write(args.output, "".join(line + "\n" for line in batch.lines).encode("utf-8"))
-    notes = loaded.notes + batch.notes
-    print(f"{len(batch.lines)} statement(s); {len(notes)} fact(s) or qualifier(s) left out"
-          + ("" if args.explain else " (--explain lists them)"), file=sys.stderr)
+    if args.report:
+        args.report.write_bytes(notes_tsv(notes))
+    sent = sum(not line.startswith("/*") for line in batch.lines)
+    print(f"{sent} line(s) to send, {len(batch.lines) - sent} comment line(s); {len(notes)} thing(s) left out, or not whole:",
+          file=sys.stderr)
     for note in notes if args.explain else ():
-        print(f"  {note.node}: {note.reason}", file=sys.stderr)
+        print(f"  {note.node}  {note.part}: {note.reason}", file=sys.stderr)
+    if not args.explain:
+        for count, part, reason in kinds_of(notes):
+            print(f"  {count:4}  {part}: {reason}", file=sys.stderr)
+        print("  (--explain lists each one; --report FILE writes them as TSV)", file=sys.stderr)
     return 0
 
 

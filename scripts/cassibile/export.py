@@ -107,10 +107,12 @@ def statements(graph: Graph) -> list[ox.Triple]:
     return triples
 
 
-def serialize_statements(found: list, fmt: str, header: str | None = None) -> bytes:
+def serialize_statements(found: list, fmt: str, header: str | None = None, prefixes: dict | None = None) -> bytes:
     """Sorted triples (or quads, for TriG and N-Quads) through oxigraph's writer, which keeps their
-    order; Turtle and TriG get their prefixes in alphabetical order (oxigraph writes them in hash order)."""
-    data = ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=_PREFIXES if fmt in ("ttl", "trig", "xml") else None)
+    order; Turtle and TriG get their prefixes (default: the project's) in alphabetical order
+    (oxigraph writes them in hash order)."""
+    prefixes = _PREFIXES if prefixes is None else prefixes
+    data = ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt in ("ttl", "trig", "xml") else None)
     if fmt in ("ttl", "trig"):
         lines = data.decode("utf-8").split("\n")
         body = next((n for n, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))

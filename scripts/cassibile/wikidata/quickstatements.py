@@ -1,30 +1,33 @@
-"""QuickStatements (V1 command syntax) for the truthy statements Wikidata can take; see docs/quickstatements.md.
+"""QuickStatements (V1 commands) for the statements Wikidata can take; see docs/quickstatements.md.
 
-One line per statement: `Q…<TAB>P…<TAB>value`, then qualifier pairs `P…<TAB>value`, then one
-reference block per source, the first opened by `S…`, each further one by `!S…`. Values: items
-`Q…`, times `+1943-09-03T00:00:00Z/11` (month `/10`, year `/9`), quantities `1400`, strings
-`"…"`, monolingual text `en:"…"`.
+One line per statement and reference: `Q…<TAB>P…<TAB>value`, the qualifiers `P…<TAB>value`, then
+one reference `S854 <TAB> "IRI" <TAB> S1476 <TAB> title <TAB> S1683 <TAB> quote <TAB> S407 <TAB> Q…`.
+A statement with three references is three lines: QuickStatements adds the statement once and
+each line's reference to it, where `!S` blocks on one line end up merged into one reference.
+QuickStatements cannot set a rank, so only the statements of the best rank are sent (a preferred
+one with its rank and rationale in the edit summary); deprecated and outranked statements are
+written as comment lines with their rationale, which QuickStatements skips.
 
 >>> from cassibile.wikidata.statements import Item, Time
 >>> value_text(Time(1943, 9, 0, 10))
 '+1943-09-00T00:00:00Z/10'
->>> value_text(Item(None, "Q200085"))
-'Q200085'
+>>> value_text(Text('the "order of the day"', "en"))
+'en:"the "order of the day""'
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from cassibile.namespaces import WIKIBASE
-from cassibile.wikidata.statements import Item, Note, Quantity, Reference, Statement, Text, Time, Value
+from cassibile.wikidata.statements import Item, Note, Quantity, Statement, Text, Time, Url, Value, refusal
 
-REFERENCE_URL, TITLE = "P854", "P1476"
-DEPRECATED_MODES = ("skip", "mark")
-# QuickStatements splits on TAB and on "|", reads "||" as a new command and "/* … */" as an edit
-# summary, and has no escape for '"': a text holding any of these cannot be written safely.
-_UNSAFE_TEXT = re.compile(r'["|\t\n\r]|/\*|\*/')
+# QuickStatements reads a line's `/* … */` as its edit summary (the first `/*` opens it) and splits
+# columns on tabs; a value holding either cannot be written. A `"` inside a text is safe: its value
+# pattern takes everything between the first and the last quote.
+_UNSAFE = re.compile(r"/\*|\*/")
+_PARTICULARS = re.compile(r"https?://\S+|\d{4}-\d\d-\d\d|\+\d{4}-\S+|\(\d\d:\d\d\)")
 
 
 class Unwritable(Exception):
@@ -38,62 +41,122 @@ class Batch:
 
 
 def value_text(value: Value) -> str:
+    if reason := refusal(value):
+        raise Unwritable(reason)
     if isinstance(value, Item):
-        if not value.qid:
-            raise Unwritable(f"{value.iri} has no QID")
         return value.qid
     if isinstance(value, Time):
-        return value.quickstatements()
+        return f"{value.timestamp()}/{value.precision}"
     if isinstance(value, Quantity):
         return f"{value.amount:f}"
-    if _UNSAFE_TEXT.search(value.text):
-        raise Unwritable(f"text {value.text[:40]!r}… holds a character QuickStatements cannot carry")
-    return f'{value.language}:"{value.text}"' if value.language else f'"{value.text}"'
+    text = value.url if isinstance(value, Url) else value.text
+    if _UNSAFE.search(text):
+        raise Unwritable("the text holds /* or */, which QuickStatements reads as an edit summary")
+    return f'{value.language}:"{text}"' if isinstance(value, Text) and value.language else f'"{text}"'
 
 
-def reference_blocks(references: tuple[Reference, ...], verified: frozenset[str]) -> list[str]:
-    """Each source as its own block: S854 its IRI, S1476 its title (both only if verified)."""
-    blocks = []
-    for reference in references:
-        parts = []
-        if REFERENCE_URL in verified:
-            parts += ["S" + REFERENCE_URL[1:], value_text(Text(str(reference.source), None))]
-        if TITLE in verified and reference.title is not None:
-            parts += ["S" + TITLE[1:], value_text(Text(str(reference.title), reference.title.language))]
-        if parts:
-            blocks.append(parts)
-    for block in blocks[1:]:
-        block[0] = "!" + block[0]
-    return ["\t".join(block) for block in blocks]
+def shown(statement: Statement) -> str:
+    """The statement in QuickStatements notation, with our IRI where an item has no QID."""
+    return " ".join((statement.subject.qid or str(statement.subject.iri), statement.pid, _shown(statement.value)))
 
 
-def statement_line(statement: Statement, verified: frozenset[str], notes: list[Note]) -> str:
-    """The statement's line; a qualifier QuickStatements cannot write is left out and noted."""
+def _shown(value: Value) -> str:
+    try:
+        return value_text(value)
+    except Unwritable:
+        return str(value.iri) if isinstance(value, Item) else repr(value)
+
+
+def statement_lines(statement: Statement, notes: list[Note]) -> list[str]:
+    """The statement's lines, one per reference; a qualifier or a reference value that cannot be
+    written is left out of them and noted. Raises Unwritable if the statement itself cannot be."""
     if not statement.subject.qid:
         raise Unwritable(f"subject {statement.subject.iri} has no QID")
     cells = [statement.subject.qid, statement.pid, value_text(statement.value)]
-    for pid, value in statement.qualifiers:
+    cells += _pairs(statement.fact, "qualifier", "", statement.qualifiers, notes)
+    summary = _summary(statement)
+    blocks = [_pairs(reference.claim, "reference", "S", reference.snaks, notes) for reference in statement.references]
+    return ["\t".join(cells + block) + summary for block in (blocks or [[]])]
+
+
+def _pairs(node, role: str, mark: str, pairs, notes: list[Note]) -> list[str]:
+    cells = []
+    for pid, value in pairs:
         try:
-            cells += [pid, value_text(value)]
+            cells += [mark + pid[1:] if mark else pid, value_text(value)]
         except Unwritable as reason:
-            notes.append(Note(statement.fact, f"qualifier {pid} left out: {reason}"))
-    line = "\t".join(cells + reference_blocks(statement.references, verified))
-    if statement.rank == WIKIBASE.DeprecatedRank:
-        line += f" /* deprecated in cassibile ({statement.fact}): set this statement's rank to deprecated */"
-    return line
+            notes.append(Note(node, f"{role} {pid}", str(reason)))
+    return cells
 
 
-def quickstatements(found: list[Statement], verified: frozenset[str], deprecated: str = "skip") -> Batch:
-    """The batch for the truthy statements (and, with deprecated="mark", the deprecated ones), sorted."""
-    if deprecated not in DEPRECATED_MODES:
-        raise ValueError(f"deprecated must be one of {DEPRECATED_MODES}")
-    lines, notes = set(), []
+def _summary(statement: Statement) -> str:
+    """An edit summary carrying the rank and its rationale, which QuickStatements cannot set."""
+    if statement.rank_name == "normal" and not statement.remarks:
+        return ""
+    return f" /* {statement.rank_name} rank in cassibile; {_remark_text(statement)} */"
+
+
+def _remark_text(statement: Statement) -> str:
+    text = "; ".join(f"{label}: {note}" for label, note in statement.remarks) or "no rationale given"
+    return _comment_safe(text)
+
+
+def _comment_safe(text: str) -> str:
+    """One line, with no `/*` or `*/` to end the comment early."""
+    return _UNSAFE.sub("/ *", " ".join(text.split()))
+
+
+def comment_line(statement: Statement, why: str) -> str:
+    """A line QuickStatements skips (nothing but a comment): what is not sent, and the rationale."""
+    return f"/* {_comment_safe(f'{why}: {shown(statement)} ({statement.fact})')}; {_remark_text(statement)} */"
+
+
+def quickstatements(found: list[Statement]) -> Batch:
+    """Lines for the best-ranked statements Wikidata can take (sorted), then comment lines for the
+    deprecated and outranked ones; and a note for everything not sent, or not whole."""
+    lines, comments, notes = set(), set(), []
     for statement in found:
-        is_deprecated = statement.rank == WIKIBASE.DeprecatedRank
-        if not statement.truthy and not (is_deprecated and deprecated == "mark"):
-            continue
-        try:
-            lines.add(statement_line(statement, verified, notes))
-        except Unwritable as reason:
-            notes.append(Note(statement.fact, str(reason)))
-    return Batch(sorted(lines), notes)
+        sent, comment = offer(statement, notes)
+        lines.update(sent)
+        comments.update([comment] if comment else [])
+    return Batch(sorted(lines) + sorted(comments), notes)
+
+
+def offer(statement: Statement, notes: list[Note]) -> tuple[list[str], str | None]:
+    """The lines QuickStatements gets for one statement, or a comment line saying why it gets none."""
+    if reason := _held_back(statement):
+        notes.append(Note(statement.fact, "statement", reason))
+        return [], None
+    if not statement.truthy:
+        why = ("deprecated in cassibile, not sent" if statement.rank_name == "deprecated"
+               else "outranked in cassibile by a preferred statement, not sent")
+        notes.append(Note(statement.fact, "rank", f"{why}: QuickStatements cannot set a rank (the Wikibase JSON carries it)"))
+        return [], comment_line(statement, why)
+    try:
+        lines = statement_lines(statement, notes)
+    except Unwritable as reason:
+        notes.append(Note(statement.fact, "statement", str(reason)))
+        return [], None
+    if statement.rank_name == "preferred":
+        notes.append(Note(statement.fact, "rank", "QuickStatements cannot set a rank: sent at normal rank, "
+                          "with the preferred rank and its rationale in the edit summary"))
+    return lines, None
+
+
+def kinds_of(notes: list[Note]) -> list[tuple[int, str, str]]:
+    """(count, part, reason) for each kind of note, its particulars (IRIs, dates, times) left out.
+
+    >>> kinds_of([Note("f", "value", "the time of day (14:00) is not carried"), Note("g", "value", "the time of day (02:30) is not carried")])
+    [(2, 'value', 'the time of day … is not carried')]
+    """
+    counts = Counter((note.part.split()[0], _PARTICULARS.sub("…", note.reason)) for note in notes)
+    return [(count, part, reason) for (part, reason), count in sorted(counts.items())]
+
+
+def _held_back(statement: Statement) -> str | None:
+    """Why a statement is not offered at all: a class judgement, no QID, or a constraint it would break."""
+    if statement.is_class:
+        return f"{statement.pid} from skos:closeMatch is an editorial judgement on a class, not sent"
+    if not statement.subject.qid:
+        return f"subject {statement.subject.iri} has no QID"
+    return statement.objection

@@ -34,8 +34,7 @@ from cassibile.export import canonical_turtle, entities
 from cassibile.load import new_graph, parse_turtle
 from cassibile.namespaces import CAS, WD
 from cassibile.wikidata.compare import agrees, shown
-from cassibile.wikidata.statements import Alignment, Item, Statement, Time
-from cassibile.wikidata.view import item_labels
+from cassibile.wikidata.statements import Alignment, Item, Statement, Time, item_labels
 from cassibile.wikidata.wdqs import Client
 
 INSTANCE_OF = "P31"

@@ -22,20 +22,13 @@ from rdflib.namespace import XSD
 
 from cassibile.namespaces import WD, WDT
 from cassibile.remote import run_remote
-from cassibile.wikidata.statements import DAY, MONTH, Item, Quantity, Text, Time, Value, local
+from cassibile.wikidata.statements import DAY, MONTH, Item, Quantity, Text, Time, Url, Value, local
+from cassibile.wikidata.vocabulary import ROLES, WDQS_PREFIXES
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
-P = "http://www.wikidata.org/prop/"
-PSV = "http://www.wikidata.org/prop/statement/value/"
-PREFIXES = f"""PREFIX wd: <{WD}>
-PREFIX wdt: <{WDT}>
-PREFIX p: <{P}>
-PREFIX psv: <{PSV}>
-PREFIX wikibase: <http://wikiba.se/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-"""
+P, PS, PSV = ROLES["p"], ROLES["ps"], ROLES["psv"]
+PREFIXES = "".join(f"PREFIX {name}: <{WDQS_PREFIXES[name]}>\n" for name in (
+    "wd", "wdt", "p", "ps", "psv", "wikibase", "prov", "rdfs", "skos", "schema"))
 # The truthy value of each asked property; for times, the precision of the best-ranked statement
 # that holds it (wdt: alone does not say whether "1943-01-01" means a day or a year).
 STATEMENTS = PREFIXES + """SELECT ?item ?property ?value ?precision WHERE {
@@ -47,6 +40,16 @@ STATEMENTS = PREFIXES + """SELECT ?item ?property ?value ?precision WHERE {
     ?node wikibase:timeValue ?value ; wikibase:timePrecision ?precision .
   }
 }"""
+# Every statement of the asked properties, with its rank, the precision of a time and how many
+# references it has.
+FULL_STATEMENTS = PREFIXES + """SELECT ?item ?property ?statement ?value ?rank ?precision (COUNT(DISTINCT ?reference) AS ?references) WHERE {
+  ##VALUES##
+  ?item ?claim ?statement .
+  ?statement ?statementProperty ?value ; wikibase:rank ?rank .
+  OPTIONAL { ?statement ?statementValue ?node . ?node wikibase:timePrecision ?precision . }
+  OPTIONAL { ?statement prov:wasDerivedFrom ?reference . }
+}
+GROUP BY ?item ?property ?statement ?value ?rank ?precision"""
 LABELS = PREFIXES + """SELECT ?item ?label WHERE {
   ##VALUES##
   ?item rdfs:label ?label .
@@ -101,6 +104,17 @@ class Client:
                 found[key].append(value)
         return dict(found)
 
+    def full_statements(self, qids: list[str], pids: list[str]) -> dict[tuple[str, str], list["Found"]]:
+        """(QID, PID) -> every statement Wikidata holds, of any rank, with its value and references."""
+        properties = values_block(["property", "claim", "statementProperty", "statementValue"],
+                                  [[WDT[p], URIRef(P + p), URIRef(PS + p), URIRef(PSV + p)] for p in sorted(pids)])
+        found: dict[tuple[str, str], list[Found]] = defaultdict(list)
+        for row in self.rows(FULL_STATEMENTS, "item", [WD[q] for q in sorted(qids)], properties + "\n  "):
+            rank = str(row["rank"]).rsplit("#", 1)[-1].removesuffix("Rank").lower()
+            value = Found(wikidata_value(row["value"], row.get("precision")), rank, int(row["references"]))
+            found[local(row["item"], WD), local(row["property"], WDT)].append(value)
+        return {key: sorted(values, key=repr) for key, values in found.items()}
+
     def labels(self, qids: list[str]) -> dict[str, dict[str, list[str]]]:
         """QID -> language -> labels (en, it, de, pt)."""
         found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -118,10 +132,20 @@ class Client:
         return sorted({(row["label"], local(row["item"], WD), str(row["kind"])) for row in rows if local(row["item"], WD)})
 
 
+@dataclass(frozen=True)
+class Found:
+    """One of Wikidata's statements: its value, rank (preferred, normal, deprecated) and number of references."""
+
+    value: Value
+    rank: str
+    references: int
+
+
 def wikidata_value(term, precision=None) -> Value:
     """A value as WDQS returns it, in the same form as ours (times with their precision)."""
     if isinstance(term, URIRef):
-        return Item(term, local(term, WD))
+        qid = local(term, WD)
+        return Item(term, qid) if qid else Url(str(term))
     if term.datatype == XSD.dateTime and (m := _TIME.match(str(term))) and int(m.group(1)) > 0:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
         exactness = min(int(precision), DAY) if precision is not None else DAY
