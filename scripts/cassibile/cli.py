@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, help="files (default: ontology/, graph/, shapes/)")
 
     p = sub.add_parser("wikidata", help="carry the facts to Wikidata: query the view, QuickStatements, compare, reconcile")
-    wikidata = p.add_subparsers(dest="wikidata_command", required=True, parser_class=_Parser)
+    wikidata = p.add_subparsers(title="commands", dest="wikidata_command", metavar="COMMAND", parser_class=_Parser)
     w = wikidata.add_parser("query", help="run a query written for the Wikidata Query Service, unchanged, on the Wikidata view")
     w.add_argument("query", help="a .rq file, or - for standard input")
     w.add_argument("--format", choices=("table", "csv", "tsv", "json", "xml"), default="table",
