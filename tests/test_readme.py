@@ -77,12 +77,17 @@ def run_script(tmp_path):
     return run
 
 
+# The packages the script lists (only chromium and chromium-driver are named below, to test the logic).
+PACKAGES = re.search(r"^DEBIAN_PACKAGES=\((.*)\)$", SCRIPT.read_text(encoding="utf-8"), re.M).group(1).split()
+ALL_BUT_THE_DRIVER = " ".join(package for package in PACKAGES if package != "chromium-driver")
+
+
 def test_as_root_on_a_bare_machine_it_installs_the_missing_packages_then_runs_pytest(run_script):
     result, calls = run_script("-k", "serve", INSTALLED="chromium", NO_VENV="1")
     assert result.returncode == 0, result.stderr
     assert calls == [
         "apt-get update -qq",
-        "apt-get install -y -qq chromium-driver python3-venv",
+        "apt-get install -y -qq " + " ".join(p for p in PACKAGES if p != "chromium") + " python3-venv",
         "python3 -m venv .venv",
         "pip install -q -e .[test]",
         "python -m pytest -k serve",
@@ -90,7 +95,7 @@ def test_as_root_on_a_bare_machine_it_installs_the_missing_packages_then_runs_py
 
 
 def test_with_everything_installed_it_installs_nothing(run_script):
-    result, calls = run_script(INSTALLED="chromium chromium-driver")
+    result, calls = run_script(INSTALLED=" ".join(PACKAGES))
     assert result.returncode == 0, result.stderr
     assert calls == ["python3 -m venv .venv", "pip install -q -e .[test]", "python -m pytest"]
 
@@ -98,13 +103,13 @@ def test_with_everything_installed_it_installs_nothing(run_script):
 def test_a_user_with_sudo_is_asked_through_sudo(run_script):
     result, calls = run_script(INSTALLED="", USER_ID="1000")
     assert result.returncode == 0, result.stderr
-    assert calls[:4] == ["sudo", "apt-get update -qq", "sudo", "apt-get install -y -qq chromium chromium-driver"]
+    assert calls[:4] == ["sudo", "apt-get update -qq", "sudo", "apt-get install -y -qq " + " ".join(PACKAGES)]
     assert "with sudo apt-get" in result.stderr
 
 
 def test_a_user_without_sudo_is_told_what_to_install_and_nothing_runs(run_script, tmp_path):
     os.remove(tmp_path / "bin" / "sudo")
-    result, calls = run_script(INSTALLED="chromium", USER_ID="1000")
+    result, calls = run_script(INSTALLED=ALL_BUT_THE_DRIVER, USER_ID="1000")
     assert result.returncode == 1 and calls == []
     assert result.stderr == ("run-tests: the tests need the Debian packages chromium-driver; ask an administrator to run "
                              "'apt-get install chromium-driver' as root, or run this script as root\n")

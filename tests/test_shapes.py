@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from cassibile import derive
 from cassibile.load import Dataset, load_files, new_graph
+from cassibile.namespaces import CAS
 from cassibile.project import Project
 from cassibile.validate import violations
 
@@ -39,9 +40,11 @@ def _ontology_and_shapes() -> tuple[Graph, Graph]:
 
 
 def fixture_dataset(path: Path) -> Dataset:
-    """The real ontology and shapes, with world.ttl and the fixture as the data."""
+    """The real ontology and shapes, with world.ttl and the fixture as the data; the sources' texts
+    are the cas:fullText the fixtures give them (a build reads them from files)."""
     ontology, shapes = _ontology_and_shapes()
-    return Dataset(ontology, load_files(sorted({WORLD, path})), shapes)
+    data = load_files(sorted({WORLD, path}))
+    return Dataset(ontology, data, shapes, source_texts={s: str(t) for s, t in data.subject_objects(CAS.fullText)})
 
 
 def check_fixture(path: Path) -> set[tuple[str, str, str, str]]:

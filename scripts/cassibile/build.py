@@ -131,8 +131,10 @@ def reasoning_input(graphs: dict[str, Graph]) -> ReasoningInput:
 def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None) -> None:
     """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
     with its named graphs, the published JSON-LD context and one framed document per entity
-    (id/<slug>.jsonld), the Wikidata view and QuickStatements, VoID, and the validation report."""
+    (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
+    and the validation report."""
     from cassibile import wikidata
+    from cassibile.annotations import annotation_collection
     from cassibile.dataset_description import describe as describe_dataset
     from cassibile.export import (
         DatasetFiles, claims_owner, context_file, entity_documents, publication_graphs, published_context, statements,
@@ -156,6 +158,8 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.
     write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")
+    progress.step("writing the claims as W3C Web Annotations")
+    (out / "annotations.jsonld").write_bytes(annotation_collection(built.graphs["asserted"], built.graphs["derived"]))
     progress.step("writing one JSON-LD document per entity")
     (out / "id").mkdir()
     for file_name, document in entity_documents(built.view("asserted", "derived"), context):

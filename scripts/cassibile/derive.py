@@ -1,4 +1,5 @@
-"""Derived layers, produced by the build and never typed: the truthy graph, date precision and bounds.
+"""Derived layers, produced by the build and never typed: the truthy graph, date precision and bounds,
+and each claim's W3C Web Annotation target.
 
 >>> from rdflib import Literal
 >>> from rdflib.namespace import XSD
@@ -13,12 +14,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from cassibile.load import Dataset, new_graph
-from cassibile.namespaces import CAS, WIKIBASE
+from cassibile.namespaces import CAS, OA, WIKIBASE
 
 RANK_ORDER = {WIKIBASE.PreferredRank: 0, WIKIBASE.NormalRank: 1, WIKIBASE.DeprecatedRank: 2}
 
@@ -112,8 +114,97 @@ def source_text_graph(dataset: Dataset) -> Graph:
     return graph
 
 
+CONTEXT = 32  # code points of text kept on either side of a quote (oa:prefix, oa:suffix)
+MAX_CONTEXT = 128  # a repeated quote that this much context cannot tell apart is ambiguous
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a quote sits in its source's text, as the Web Annotation selectors say it: `start` and
+    `end` count Unicode code points from the start of the text (a Python string's indices)."""
+
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+def anchor(text: str, quote: str) -> Anchor | None:
+    """The first place `quote` occurs in `text`, with the context on either side (CONTEXT code points,
+    doubled up to MAX_CONTEXT) that no other place of the quote shares; None if the quote is not in
+    the text, or occurs more than once with the same MAX_CONTEXT code points around it.
+
+    >>> anchor("He signed at noon. She signed at night.", "signed at")
+    Anchor(start=3, end=12, prefix='He ', suffix=' noon. She signed at night.')
+    >>> anchor("Evviva! " * 40, "Evviva!") is None  # the same words, the same surroundings: which one?
+    True
+    """
+    places = _occurrences(text, quote)
+    if not places:
+        return None
+    start, end = places[0], places[0] + len(quote)
+    width = CONTEXT
+    while True:
+        prefix, suffix = text[max(0, start - width):start], text[end:end + width]
+        if not any(_matches(text, place, len(quote), prefix, suffix) for place in places[1:]):
+            return Anchor(start, end, prefix, suffix)
+        if width >= MAX_CONTEXT:
+            return None
+        width *= 2
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Every offset at which `quote` starts in `text`, overlapping ones included."""
+    places, at = [], text.find(quote) if quote else -1
+    while at != -1:
+        places.append(at)
+        at = text.find(quote, at + 1)
+    return places
+
+
+def _matches(text: str, place: int, length: int, prefix: str, suffix: str) -> bool:
+    """Whether the quote at `place` has `prefix` just before it and `suffix` just after it."""
+    return place >= len(prefix) and text.startswith(prefix, place - len(prefix)) and text.startswith(suffix, place + length)
+
+
+def annotation_targets(dataset: Dataset) -> Graph:
+    """Each claim as a W3C Web Annotation target, so that any annotation client can find its passage:
+    <claim#target>, an oa:SpecificResource whose oa:hasSource is the claim's source, with two
+    selectors of the same passage, <claim#quote> (oa:TextQuoteSelector: oa:exact, oa:prefix,
+    oa:suffix) and <claim#position> (oa:TextPositionSelector: oa:start, oa:end in code points).
+
+    A claim whose quote `anchor` cannot place gets none; `quote-anchor-violation.rq` reports it.
+    One pass over the claims, each placed in its own source's text.
+    """
+    graph, data = new_graph(), dataset.data
+    for claim in data.subjects(RDF.type, CAS.Claim):
+        source, quote = data.value(claim, CAS.source), data.value(claim, CAS.quote)
+        text = dataset.source_texts.get(source)
+        found = anchor(text, str(quote)) if text is not None and quote is not None else None
+        if found is None:
+            continue
+        target, by_quote, by_position = (URIRef(f"{claim}#{part}") for part in ("target", "quote", "position"))
+        for triple in (
+            (claim, OA.hasTarget, target),
+            (target, RDF.type, OA.SpecificResource),
+            (target, OA.hasSource, source),
+            (target, OA.hasSelector, by_quote),
+            (target, OA.hasSelector, by_position),
+            (by_quote, RDF.type, OA.TextQuoteSelector),
+            (by_quote, OA.exact, Literal(str(quote))),
+            (by_quote, OA.prefix, Literal(found.prefix)),
+            (by_quote, OA.suffix, Literal(found.suffix)),
+            (by_position, RDF.type, OA.TextPositionSelector),
+            (by_position, OA.start, Literal(found.start, datatype=XSD.nonNegativeInteger)),
+            (by_position, OA.end, Literal(found.end, datatype=XSD.nonNegativeInteger)),
+        ):
+            graph.add(triple)
+    return graph
+
+
 def derived(dataset: Dataset) -> Graph:
     """All derived triples that validation and export need alongside the hand-written graph."""
     graph = truthy(dataset.data)
     graph += date_annotations(dataset.data)
+    graph += annotation_targets(dataset)
     return graph

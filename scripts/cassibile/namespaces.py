@@ -26,12 +26,13 @@ CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 PREFIXES = {
     "cas": CAS, "id": ID, "source": SOURCE, "claim": CLAIM, "fact": FACT, "interval": INTERVAL,
     "wd": WD, "wdt": WDT, "wikibase": WIKIBASE, "schema": SCHEMA, "prov": PROV, "sem": SEM,
     "crm": CRM, "dct": DCTERMS, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
-    "void": VOID, "dcat": DCAT, "sh": SH, "shapes": SHAPES,
+    "void": VOID, "dcat": DCAT, "sh": SH, "shapes": SHAPES, "oa": OA,
 }
 
 LANGUAGES = ("en", "it", "de", "pt")
