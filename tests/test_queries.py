@@ -203,6 +203,15 @@ def test_disagreements_list_the_grand_council_dates_with_ranks_and_rationales(re
     assert all(r["rationale1"] and r["rationale2"] and r["quote1"] and r["quote2"] for r in council)
 
 
+def test_disagreements_say_what_outside_knowledge_the_ranks_rest_on(real_store):
+    rows = answer(real_store, "disagreements")
+    council = [r for r in rows if r["subject"] == ID["session-of-the-grand-council-of-fascism-july-1943"]]
+    assert council and all("24 to 25 July" in str(r["outsideKnowledge1"]) and "24 to 25 July" in str(r["outsideKnowledge2"]) for r in council)
+    surrender = [r for r in rows if r["subject"] == ID["surrender-of-german-forces-in-italy"]]
+    assert surrender and all(r["rank1"] == r["rank2"] == WIKIBASE.NormalRank for r in surrender)  # only outside knowledge could decide
+    assert all("Caserta" in str(r["outsideKnowledge1"]) for r in surrender)
+
+
 def test_unlinked_entities_agree_with_the_statistics(real_store):
     unlinked = {r["entity"] for r in answer(real_store, "unlinked")}
     counts = {(str(r["statistic"]), r["about"]): int(r["count"]) for r in answer(real_store, "statistics")}
