@@ -5,6 +5,7 @@ every entity has its four labels. Failures list every offender, not just a count
 """
 
 import csv
+import re
 import subprocess
 from collections import defaultdict
 
@@ -158,3 +159,13 @@ def test_retired_nodes_live_in_their_own_file(root, dataset):
     marked = {s for s in dataset.data.subjects(OWL.deprecated, Literal(True)) if str(s).startswith("https://w3id.org/cassibile/")}
     assert in_file, "graph/retired.ttl holds no retired node"
     assert marked == in_file, f"retired outside graph/retired.ttl: {sorted(marked - in_file)}; not retired in it: {sorted(in_file - marked)}"
+
+
+def test_coverage_page_names_only_existing_facts(root, dataset):
+    """docs/coverage.md maps the texts' statements to facts; every fact it names must exist (and be live)."""
+    text = (root / "docs" / "coverage.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`fact:([A-Za-z0-9-]+)`", text))
+    assert len(named) > 150  # guards against a page that names nothing
+    live = {str(f) for f in dataset.data.subjects(RDF.type, CAS.Fact)}
+    missing = sorted(n for n in named if "https://w3id.org/cassibile/fact/" + n not in live)
+    assert not missing, f"docs/coverage.md names facts the graph does not have: {missing}"
