@@ -229,13 +229,15 @@ def test_void_counts_match_the_files(void, built, layers):
     assert examples and all((e, RDF.type, None) in layers["asserted"] for e in examples)
     vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
     assert {str(CAS), str(RDFS), str(OWL), "http://www.w3.org/2004/02/skos/core#"} <= vocabularies
-    assert (DATASET, VOID.sparqlEndpoint, None) not in void  # nothing is served by a build
+    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://w3id.org/cassibile/sparql")  # the public address
 
 
-def test_void_names_the_sparql_endpoint_when_one_is_served():
+def test_void_names_the_sparql_endpoint_it_is_given(tmp_path):
     graph = Graph()
     graph.add((ID["x"], RDF.type, CAS.Person))
     graph.add((ID["x"], RDFS.label, Literal("x", lang="en")))
-    void = describe({GRAPH["asserted"]: graph}, {"cassibile.nq": 10}, sparql_endpoint="http://127.0.0.1:7878/query")
+    (tmp_path / "cassibile.nq").write_bytes(b"0123456789")
+    void = describe({GRAPH["asserted"]: graph}, {"cassibile.nq": tmp_path / "cassibile.nq"},
+                    sparql_endpoint="http://127.0.0.1:7878/query")
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
     assert int(void.value(DATASET, VOID.triples)) == 2 and int(void.value(DATASET, VOID.entities)) == 1

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 
 from cassibile import derive, reason
 from cassibile.errors import DataError
 from cassibile.export import DATASET_FORMATS, serialize_graph
 from cassibile.load import Dataset, load_project
-from cassibile.namespaces import CAS, GRAPH
+from cassibile.namespaces import BASE, CAS, GRAPH
 from cassibile.project import Project
 from cassibile.validate import Checker, Violation, describe, report_text, report_turtle
 
@@ -129,8 +129,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     from cassibile import wikidata
     from cassibile.dataset_description import describe as describe_dataset
     from cassibile.export import (
-        DatasetFiles, claims_owner, context_file, entity_documents, jsonld_bytes, publication_graphs, published_context,
-        serialize_statements, statements,
+        DatasetFiles, claims_owner, context_file, entity_documents, publication_graphs, published_context, statements,
     )
 
     progress = progress or Progress(quiet=True)
@@ -141,16 +140,16 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
         for name, graph in built.graphs.items():  # each layer converted once, for all its files
             header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
             triples = statements(graph)
-            for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
-                (out / f"{name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))
-            (out / f"{name}.jsonld").write_bytes(jsonld_bytes(triples, context))
+            write_graph_files(out / name, triples, context, header)
             dataset.add(URIRef(GRAPH[name]), triples, owner if name == "asserted" else {})
             del triples
     progress.step("writing the dataset description (VoID, DCAT)")
-    dumps = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
+    dumps = {p.name: p for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
     void = describe_dataset(publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}), dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
+    # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.
+    write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")
     progress.step("writing one JSON-LD document per entity")
     (out / "id").mkdir()
     for file_name, document in entity_documents(built.view("asserted", "derived"), context):
@@ -165,6 +164,27 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
 
     progress.step("writing the site")
     write_site(built, out / "site")
+
+
+def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
+    """One graph as Turtle, N-Triples, RDF/XML and JSON-LD: `base` with each extension."""
+    from cassibile.export import jsonld_bytes, serialize_statements
+
+    for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
+        base.with_name(f"{base.name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))
+    base.with_name(f"{base.name}.jsonld").write_bytes(jsonld_bytes(triples, context))
+
+
+def write_versioned_ontology(ontology: Graph, out: Path, site: Path) -> None:
+    """The ontology's files of `out` again in `site` at the path of its version IRI (ontology/1.0.0.ttl, …),
+    where the w3id rules send `https://w3id.org/cassibile/ontology/1.0.0`; keep earlier versions when publishing."""
+    version = ontology.value(URIRef(BASE + "ontology"), OWL.versionIRI)
+    if version is None or not str(version).startswith(BASE):
+        return
+    base = site / str(version).removeprefix(BASE)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for extension in ("ttl", "nt", "rdf", "jsonld"):
+        shutil.copyfile(out / f"ontology.{extension}", base.with_name(f"{base.name}.{extension}"))
 
 
 def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False) -> Built:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from cassibile.build import GENERATED, Built, replace_folder
+from cassibile.build import GENERATED, Built, replace_folder, write_versioned_ontology
 from cassibile.errors import UsageError
 from cassibile.export import serialize_graph, serialize_statements, statements
 from cassibile.load import Dataset, new_graph, read_source_texts
@@ -53,6 +53,7 @@ def write_site(built: Built, out: Path) -> None:
     (out / "ontology.html").write_text(render.ontology(), encoding="utf-8")
     void = describe.read_built(out.parent / "void.ttl")
     _write_page(out / "dataset", render.dataset(void), void, context)
+    write_versioned_ontology(built.graphs["ontology"], out.parent, out)
 
 
 def _framed_document(out: Path, slug: str) -> bytes:
