@@ -5,10 +5,12 @@ every entity has its four labels. Failures list every offender, not just a count
 """
 
 import csv
+import re
+import subprocess
 from collections import defaultdict
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from cassibile.load import load_project, parse_turtle
@@ -125,3 +127,45 @@ def test_no_entity_is_defined_in_two_files(root):
             defined_in[entity].append(path.name)
     twice = {str(e): files for e, files in defined_in.items() if len(files) > 1}
     assert not twice, twice
+
+
+def _published_subjects(root, ref: str) -> set[URIRef]:
+    """Every IRI that is the subject of a triple in the graph files of the git revision `ref`."""
+    listing = subprocess.run(["git", "-C", str(root), "ls-tree", "-r", "--name-only", ref, "--", "graph"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    subjects = set()
+    for name in (n for n in listing if n.endswith(".ttl")):
+        text = subprocess.run(["git", "-C", str(root), "show", f"{ref}:{name}"], capture_output=True, check=True).stdout
+        subjects |= {s for s in Graph().parse(data=text, format="turtle").subjects() if isinstance(s, URIRef)}
+    return subjects
+
+
+def test_no_published_iri_vanishes(root, dataset):
+    """IRIs never change and never vanish (design: IRIs): every subject IRI of main's graph is still
+    a subject here, live or as a retired node in graph/retired.ttl (queries/retired-node-violation.rq
+    checks that form)."""
+    found = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "main^{commit}"], capture_output=True)
+    assert found.returncode == 0, "the published graph is compared with the branch main, which this checkout lacks"
+    published = _published_subjects(root, "main")
+    assert len(published) > 500  # guards against comparing with an empty or unparsed graph
+    present = set(dataset.data.subjects())
+    vanished = sorted(str(iri) for iri in published - present)
+    assert not vanished, "published IRIs without a live or retired node:\n" + "\n".join(vanished)
+
+
+def test_retired_nodes_live_in_their_own_file(root, dataset):
+    retired_file = parse_turtle(root / "graph" / "retired.ttl")
+    in_file = set(retired_file.subjects())
+    marked = {s for s in dataset.data.subjects(OWL.deprecated, Literal(True)) if str(s).startswith("https://w3id.org/cassibile/")}
+    assert in_file, "graph/retired.ttl holds no retired node"
+    assert marked == in_file, f"retired outside graph/retired.ttl: {sorted(marked - in_file)}; not retired in it: {sorted(in_file - marked)}"
+
+
+def test_coverage_page_names_only_existing_facts(root, dataset):
+    """docs/coverage.md maps the texts' statements to facts; every fact it names must exist (and be live)."""
+    text = (root / "docs" / "coverage.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`fact:([A-Za-z0-9-]+)`", text))
+    assert len(named) > 150  # guards against a page that names nothing
+    live = {str(f) for f in dataset.data.subjects(RDF.type, CAS.Fact)}
+    missing = sorted(n for n in named if "https://w3id.org/cassibile/fact/" + n not in live)
+    assert not missing, f"docs/coverage.md names facts the graph does not have: {missing}"

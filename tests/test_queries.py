@@ -35,8 +35,15 @@ COMPETENCY_QUESTIONS = [
 ]
 
 
+# Published queries beyond the competency questions, each for a question the issues added.
+FURTHER_QUESTIONS = [
+    "stances", "purposes",  # issue 14: stances, motives and purposes as structure, not prose
+    "outside-knowledge", "consistent-facts",  # issue 14: neighbours of disagreements
+]
+
+
 def test_one_published_query_per_competency_question():
-    assert sorted(p.stem for p in PUBLISHED) == sorted(COMPETENCY_QUESTIONS)
+    assert sorted(p.stem for p in PUBLISHED) == sorted(COMPETENCY_QUESTIONS + FURTHER_QUESTIONS)
 
 
 # --- every file parses ------------------------------------------------------------------------
@@ -219,6 +226,52 @@ def test_disagreements_list_the_grand_council_dates_with_ranks_and_rationales(re
     values = {(str(r["value1"]), r["rank1"], str(r["value2"]), r["rank2"]) for r in council}
     assert ("1943-07-23", WIKIBASE.DeprecatedRank, "1943-07-25", WIKIBASE.PreferredRank) in values
     assert all(r["rationale1"] and r["rationale2"] and r["quote1"] and r["quote2"] for r in council)
+
+
+def test_disagreements_say_what_outside_knowledge_the_ranks_rest_on(real_store):
+    rows = answer(real_store, "disagreements")
+    council = [r for r in rows if r["subject"] == ID["session-of-the-grand-council-of-fascism-july-1943"]]
+    assert council and all("24 to 25 July" in str(r["outsideKnowledge1"]) and "24 to 25 July" in str(r["outsideKnowledge2"]) for r in council)
+    surrender = [r for r in rows if r["subject"] == ID["surrender-of-german-forces-in-italy"]]
+    assert surrender and all(r["rank1"] == r["rank2"] == WIKIBASE.NormalRank for r in surrender)  # only outside knowledge could decide
+    assert all("Caserta" in str(r["outsideKnowledge1"]) for r in surrender)
+
+
+def test_stances_at_badoglios_meeting_for_accepting_for_postponing_and_none(real_store):
+    rows = answer(real_store, "stances")
+    meeting = {(r["agent"], r["stance"]) for r in rows if r["event"] == ID["badoglio-meeting-on-the-allied-conditions"]}
+    assert meeting == {(ID["raffaele-guariglia"], CAS.InFavour), (ID["giacomo-carboni"], CAS.ForPostponement),
+                       (ID["pietro-badoglio"], CAS.NoStanceStated)}
+    carboni = [r for r in rows if r["agent"] == ID["giacomo-carboni"]]
+    assert all(r["matter"] == ID["armistice-of-cassibile"] for r in rows if r["event"] == ID["badoglio-meeting-on-the-allied-conditions"])
+    assert any("lack of fuel and ammunition" in str(r["motive"]) for r in carboni)
+
+
+def test_purposes_tell_the_declared_from_the_real_purpose_of_the_german_divisions(real_store):
+    rows = answer(real_store, "purposes")
+    dispatch = {(str(r["words"]), r["purposeKind"]) for r in rows if r["subject"] == ID["dispatch-of-german-divisions-to-italy"]}
+    assert dispatch == {("to protect Italy from allied landings", CAS.DeclaredPurpose), ("to control the country", CAS.RealPurpose)}
+
+
+def test_offices_say_whose_chief_of_staff_and_which_army_a_commander_commands(real_store):
+    rows = answer(real_store, "offices")
+    links = {(r["person"], r["officeLink"], r["of"]) for r in rows}
+    assert (ID["walter-bedell-smith"], CAS.serves, ID["dwight-d-eisenhower"]) in links
+    assert (ID["bernard-montgomery"], CAS.directs, ID["british-eighth-army"]) in links
+    assert (ID["ronald-hugh-campbell"], CAS.appliesToJurisdiction, ID["portugal"]) in links
+
+
+def test_outside_knowledge_lists_the_german_surrender_at_monte_cassino(real_store):
+    rows = answer(real_store, "outside-knowledge")
+    cassino = [r for r in rows if r["subject"] == ID["battle-of-monte-cassino"]]
+    assert cassino and all(r["rank"] == WIKIBASE.NormalRank and r["source"] == SOURCE["pt-history"] for r in cassino)
+
+
+def test_consistent_facts_relate_the_kings_decision_to_the_german_texts_acceptance(real_store):
+    rows = answer(real_store, "consistent-facts")
+    pairs = {(r["subject1"], r["subject2"]) for r in rows}
+    assert (ID["armistice-of-cassibile"], ID["king-decision-to-accept-the-armistice"]) in pairs
+    assert all(r["note1"] or r["note2"] for r in rows)
 
 
 def test_unlinked_entities_agree_with_the_statistics(real_store):

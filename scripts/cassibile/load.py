@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from cassibile.errors import DataError, DataErrors, Location, UsageError, read_utf8
 from cassibile.namespaces import BASE, CAS, PREFIXES, THINGS
@@ -193,11 +193,11 @@ class GraphRules:
 
 
 def undeclared(ontology: Graph, data: Graph, terms: Terms, rules: GraphRules, index: dict[URIRef, Location]) -> DataErrors | None:
-    """Every use in graph/ of an IRI of the publication that no file declares (gives a class with rdf:type):
-    a misspelt name, a thing never described, a property or class the ontology lacks. Each is reported once,
+    """Every use in graph/ of an IRI of the publication that no file declares (gives a class with rdf:type,
+    or retires with owl:deprecated true: graph/retired.ttl keeps withdrawn IRIs resolving): a misspelt name, a thing never described, a property or class the ontology lacks. Each is reported once,
     at the statement's subject, where the fault is, instead of as a cascade of rules broken by the missing thing.
     The IRIs to look at are the distinct terms read (`terms`), far fewer than the triples."""
-    declared = set(ontology.subjects(RDF.type, None)) | set(data.subjects(RDF.type, None))
+    declared = set(ontology.subjects(RDF.type, None)) | set(data.subjects(RDF.type, None)) | retired(data)
     ours = {term for term in terms.values() if isinstance(term, URIRef) and term.startswith(BASE)} - declared
     missing = sorted(t for t in ours if (t, None, None) in data or (None, t, None) in data or (None, None, t) in data)
     found = []
@@ -214,6 +214,11 @@ def undeclared(ontology: Graph, data: Graph, terms: Terms, rules: GraphRules, in
             found.append(DataError(f"its {_short(p)} {name} is declared nowhere: no file in ontology/ or graph/ gives it a class "
                                    "(a misspelt name, or a thing not yet described)", index.get(s) or _first_use(rules, s), str(s)))
     return DataErrors(sorted(found, key=_position)) if found else None
+
+
+def retired(data: Graph) -> set[URIRef]:
+    """The publication's withdrawn nodes: they say only that they are deprecated, why, and what replaced them."""
+    return set(data.subjects(OWL.deprecated, Literal(True)))
 
 
 def _position(error: DataError) -> tuple:
