@@ -5,7 +5,7 @@
   matching document, with `Vary: Accept` and `Link: <…>; rel="describedby"`; 406 for anything else.
 - every other path: the file from `dist/site/`, or a data dump from `dist/` (`/cassibile.nq`).
 - `/sparql`: a read-only SPARQL 1.1 endpoint (queries only, passed on to an `oxigraph` server loaded
-  with `dist/cassibile.nq` and started and stopped with this one), and `/sparql/` its query page.
+  with `dist/cassibile.nq` and started and stopped with this one); `/sparql/` is the site's query page.
 - every response allows any origin (CORS), so that scripts elsewhere can read the data.
 
 >>> negotiate("text/turtle;q=0.9, application/ld+json", OFFERS)
@@ -26,7 +26,6 @@ import urllib.request
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from importlib.resources import files
 from pathlib import Path
 
 from cassibile.errors import UsageError
@@ -51,11 +50,7 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-# The query page is ours (oxigraph's YASGUI, configured to fetch nothing from the internet); its
-# script and style come from the oxigraph server, and its queries go to /sparql.
-QUERY_PAGE_HTML = (files("cassibile.site") / "templates" / "query-page.html").read_bytes()
-SPARQL_PAGE_ASSETS = {"/sparql/yasgui.min.js": "/yasgui.min.js", "/sparql/yasgui.min.css": "/yasgui.min.css"}
-SPARQL_PATH = "/sparql"
+SPARQL_PATH = "/sparql"  # its query page, /sparql/, is the site's sparql/index.html
 
 
 def parse_accept(header: str) -> list[tuple[str, float]]:
@@ -132,10 +127,6 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
             self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
-        elif path == SPARQL_PATH + "/":
-            self._send(HTTPStatus.OK, {"Content-Type": "text/html; charset=utf-8"}, QUERY_PAGE_HTML, send_body)
-        elif path in SPARQL_PAGE_ASSETS:
-            self._proxy(SPARQL_PAGE_ASSETS[path], send_body=send_body)
         elif variants := self._variants(path):
             self._negotiate(variants, send_body)
         elif send_body:
