@@ -626,7 +626,71 @@ def test_crossing_nested_and_touching_quotes_are_cut_into_exact_pieces():
     assert "".join(p[0] for p in pieces) == text
 
 
+def test_a_text_is_cut_into_paragraphs_and_sentences_and_a_quote_across_two_sentences_into_both():
+    text = "Am 8. September gab Gen. Eisenhower es bekannt. Italien kapitulierte.\nDie U.S. Army landete."
+    layout = paragraphs(text, {"across": "bekannt. Italien"})
+    assert [["".join(p.text for p in sentence) for sentence in paragraph] for paragraph in layout] == [
+        ["Am 8. September gab Gen. Eisenhower es bekannt. ", "Italien kapitulierte.\n"], ["Die U.S. Army landete."]]
+    pieces = [(p.text, p.covered_by, p.starts, p.ends) for paragraph in layout for sentence in paragraph for p in sentence]
+    assert pieces == [
+        ("Am 8. September gab Gen. Eisenhower es ", (), (), ()),
+        ("bekannt. ", ("across",), ("across",), ()),
+        ("Italien", ("across",), (), ("across",)),
+        (" kapitulierte.\n", (), (), ()),
+        ("Die U.S. Army landete.", (), (), ()),
+    ]
+    assert "".join(p[0] for p in pieces) == text
+    assert sentences("") == [(0, 0)] and sentences("Ende") == [(0, 4)]
+
+
 def test_a_quote_missing_from_its_source_is_a_data_error_naming_it():
     with pytest.raises(DataError, match="claim-x.*does not occur verbatim"):
         cut("Castellano signed.", {"claim-x": "Eisenhower signed."})
+
+
+OUTSIDE_KNOWLEDGE = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX fact: <https://w3id.org/cassibile/fact/>
+PREFIX id: <https://w3id.org/cassibile/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+id:session rdfs:label "Session"@en , "Seduta"@it .
+cas:pointInTime rdfs:label "point in time"@en , "momento"@it .
+fact:session--pointInTime--1943-07-24 a cas:Fact ;
+    rdf:subject id:session ; rdf:predicate cas:pointInTime ; rdf:object "1943-07-24"^^xsd:date ;
+    cas:rank wikibase:DeprecatedRank ;
+    cas:rankRationale "The session began on the 24th and the vote came after midnight."@en ;
+    cas:outsideKnowledge "The session's minutes, which none of the four texts quotes."@en .
+"""
+
+
+def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
+    """cas:outsideKnowledge on a fact is shown with the rank and its rationale; on an Italian page, in English, marked."""
+    from types import SimpleNamespace
+
+    from cassibile.site.pages import Fragments, ValueHtml
+    from cassibile.site.view import SiteGraph
+
+    data = Graph().parse(data=OUTSIDE_KNOWLEDGE, format="turtle")
+    built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
+                            dataset=SimpleNamespace(source_texts={}))
+    site = SiteGraph(built)
+    [fact] = site.facts.values()
+    shown = {}
+    for lang in ("en", "it"):
+        display = site.displays[lang]
+        shown[lang] = Page(f"<html><body>{Fragments(display, ValueHtml(display.words, '../')).statement(fact)}</body></html>".encode())
+    [outside] = [e for e in shown["en"].elements if "outside" in e.classes]
+    assert outside.text == "Knowledge from outside the texts: The session's minutes, which none of the four texts quotes."
+    assert [e.text for e in shown["en"].elements if "rank" in e.classes] == ["deprecated rank"]
+    assert "The session began on the 24th" in [e for e in shown["en"].elements if "rationale" in e.classes][0].text
+    [outside] = [e for e in shown["it"].elements if "outside" in e.classes]
+    assert outside.text.startswith("Conoscenze esterne ai testi: The session's minutes")
+    assert [e.attrs["lang"] for e in shown["it"].elements if e.inside("p", cls="outside") and e.tag == "span"] == ["en"]
+    assert [e.text for e in shown["it"].elements if e.inside("p", cls="outside") and "fallback" in e.classes] == ["EN"]
+    assert [e.text for e in shown["it"].elements if "rank" in e.classes] == ["rango deprecato"]
+    assert [e.text for e in shown["it"].elements if e.inside("p", cls="statement") and e.tag == "a"][0] == "momento"
 

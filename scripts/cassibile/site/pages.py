@@ -87,13 +87,61 @@ class ValueHtml:
 
 
 class Fragments:
-    """What several pages show the same way, written once per language and depth: a fact's statement (its
-    entity's page and its own), a quotation (every page that cites it)."""
+    """What many pages show the same way, written once per language and depth in Python rather than by a
+    template for each page: the header, the footer, the links to the other languages and to a page's data,
+    a fact's statement (its entity's page and its own), a quotation (every page that cites it)."""
+
+    SECTIONS = (("index.html", "nav.index"), ("timeline.html", "nav.timeline"), ("index.html#sources", "nav.sources"),
+                ("sparql/index.html", "nav.queries"), ("ontology.html", "nav.ontology"), ("dataset.html", "nav.dataset"))
 
     def __init__(self, display: Display, value: ValueHtml):
         self.display, self.words, self.value, self.home = display, display.words, value, value.home
+        self.lang = display.lang
+        self.root = self.home + ("../" if self.lang != DEFAULT_LANGUAGE else "")
         self._statements: dict[URIRef, Markup] = {}
         self._quotes: dict[URIRef, Markup] = {}
+        w = self.words
+        self.site_name = w("site.name")
+        sections = "".join(f'<li><a href="{self.home}{path}">{escape(w(key))}</a></li>' for path, key in self.SECTIONS)
+        self._navigation = Markup(
+            f'<div class="bar">\n<nav class="sections" aria-label="{escape(w("nav.site"))}"><ul>{sections}</ul></nav>\n'
+            f'<form class="search" role="search" action="{self.home}search.html">'
+            f'<label class="visually-hidden" for="site-search">{escape(w("search.label"))}</label>'
+            f'<input id="site-search" name="q" type="search" autocomplete="off">'
+            f'<button type="submit">{escape(w("search.button"))}</button></form>\n</div>')
+        self._footer = Markup(
+            f'<footer class="site">\n<p>{escape(w("footer.sources"))} {escape(w("footer.licence"))} '
+            f'<a href="https://creativecommons.org/licenses/by-sa/4.0/" rel="license">CC BY-SA 4.0</a>. '
+            f'{escape(w("footer.generated"))}</p>\n</footer>')
+
+    def alternates(self, page: str) -> Markup:
+        """The page in every language (hreflang), English the default."""
+        links = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}{page}">' for lang in LANGUAGES]
+        links.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}{page}">')
+        return Markup("\n".join(links))
+
+    def header(self, page: str) -> Markup:
+        """The skip link, the site's name, the switch to the same page in another language, the sections, the search field."""
+        current = {lang: ' aria-current="page"' if lang == self.lang else "" for lang in LANGUAGES}
+        switch = "".join(f'<li><a href="{self.root}{prefix(lang)}{page}" hreflang="{lang}" lang="{lang}"{current[lang]}>'
+                         f"{escape(name)}</a></li>" for lang, name in ENDONYMS)
+        return Markup(
+            f'<a class="skip" href="#main">{escape(self.words("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
+            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
+            f'<nav class="languages" aria-label="{escape(self.words("nav.languages"))}"><ul>{switch}</ul></nav>\n</div>\n'
+        ) + self._navigation + Markup("\n</header>")
+
+    def footer(self) -> Markup:
+        return self._footer
+
+    def data_links(self, base: str, text: bool = False) -> Markup:
+        """The page's data siblings (and a source's text), as a term of the page's identity list."""
+        links = [f'<a href="{base}.txt" type="text/plain">{escape(self.words("source.text_file"))}</a>'] if text else []
+        links += [f'<a href="{base}{suffix}" type="{media}">{name}</a>' for _, suffix, media, name in SIBLINGS]
+        return Markup(f'<dt>{escape(self.words("page.data"))}</dt><dd>{" · ".join(links)}</dd>')
+
+    def data_alternates(self, base: str) -> Markup:
+        return Markup("\n".join(f'<link rel="alternate" type="{media}" href="{base}{suffix}">' for _, suffix, media, _ in SIBLINGS))
 
     def rank(self, fact: FactView) -> Markup:
         return Markup(f'<span class="rank rank-{fact.rank_name}">{escape(self.display.rank(fact))}</span>')

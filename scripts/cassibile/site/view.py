@@ -29,6 +29,7 @@ from cassibile.export import entities
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
 from cassibile.site.i18n import DATE_TYPES, DEFAULT_LANGUAGE, Words
 
+RDF_TYPE = str(RDF.type)
 RANK_NAMES = {WIKIBASE.PreferredRank: "preferred", WIKIBASE.NormalRank: "normal", WIKIBASE.DeprecatedRank: "deprecated"}
 # What knowledge from outside the four texts a rank's rationale rests on (added to the ontology by the data's editors).
 OUTSIDE_KNOWLEDGE = CAS.outsideKnowledge
@@ -100,25 +101,25 @@ class FactView:
     earliest: dt.date | None = None
     latest: dt.date | None = None
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return local_name(self.iri)
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The fact where its subject's page shows it."""
         return f"id/{local_name(self.subject)}.html#{self.anchor}"
 
-    @property
+    @cached_property
     def page(self) -> str | None:
         """The fact's own page, where its IRI dereferences."""
         return site_path(self.iri) if str(self.iri).startswith(str(FACT)) else None
 
-    @property
+    @cached_property
     def rank_name(self) -> str:
         return RANK_NAMES.get(self.rank, "normal")
 
-    @property
+    @cached_property
     def rank_order(self) -> int:
         return RANK_ORDER.get(self.rank, 1)
 
@@ -139,16 +140,16 @@ class ClaimView:
     quote: Literal
     facts: list[FactView]
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return local_name(self.iri)
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The passage where its source's page shows it."""
         return f"source/{local_name(self.source)}.html#{self.anchor}"
 
-    @property
+    @cached_property
     def page(self) -> str | None:
         return site_path(self.iri) if str(self.iri).startswith(str(CLAIM)) else None
 
@@ -351,7 +352,7 @@ class Display:
             for language, text, _ in labels:
                 if language == wanted:
                     return Value(text, lang=language, fallback=language != self.lang)
-        if term == RDF.type:
+        if str(term) == RDF_TYPE:
             return Value(self.words("fact.instance_of"), lang=self.lang)
         return Value(local_name(term).replace("-", " "))
 
