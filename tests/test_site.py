@@ -694,3 +694,32 @@ def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
     assert [e.text for e in shown["it"].elements if "rank" in e.classes] == ["rango deprecato"]
     assert [e.text for e in shown["it"].elements if e.inside("p", cls="statement") and e.tag == "a"][0] == "momento"
 
+
+def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
+    """An entity's document: a label per language (a source's before an editorial one), the others, and skos:altLabel."""
+    from types import SimpleNamespace
+
+    from cassibile.site.search import documents
+    from cassibile.site.view import SiteGraph
+
+    data = Graph().parse(data="""
+        PREFIX cas: <https://w3id.org/cassibile/ontology#>
+        PREFIX id: <https://w3id.org/cassibile/id/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <http://schema.org/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        id:badoglio a cas:Person ; rdfs:label "Pietro Badoglio"@en , "Pietro Badoglio"@de ;
+            cas:editorialLabel "Pietro Badoglio"@it , "Pietro Badoglio"@pt , "Maresciallo Badoglio"@de ;
+            skos:altLabel "Marshal Badoglio"@en , "Duca di Addis Abeba"@it ;
+            schema:description "Italian marshal"@en .
+        """, format="turtle")
+    built = SimpleNamespace(graphs={"asserted": data, "ontology": Graph(), "derived": Graph(), "inferred": Graph()},
+                            dataset=SimpleNamespace(source_texts={}))
+    [document] = documents(SiteGraph(built))
+    assert document == {
+        "i": "https://w3id.org/cassibile/id/badoglio", "k": "people",
+        "l": {"en": "Pietro Badoglio", "it": "Pietro Badoglio", "de": "Pietro Badoglio", "pt": "Pietro Badoglio"},
+        "a": [["de", "Maresciallo Badoglio"], ["en", "Marshal Badoglio"], ["it", "Duca di Addis Abeba"]],
+        "d": {"en": "Italian marshal"},
+    }
+

@@ -21,9 +21,11 @@ from cassibile.query import PARAMETER_TYPES
 from cassibile.site.describe import SIBLINGS
 from cassibile.site.highlight import Piece, paragraphs
 from cassibile.site.i18n import DEFAULT_LANGUAGE, Words, prefix
-from cassibile.site.timeline import Row, label_top, legend, timeline_svg
 from cassibile.site.queries import parameter_rules
-from cassibile.site.view import CATEGORIES, EXTERNAL_PAGES, OTHER_CATEGORY, PAGE_PATHS, ClaimView, Display, FactView, SiteGraph, Value, local_name
+from cassibile.site.timeline import Row, label_top, legend, timeline_svg
+from cassibile.site.view import (
+    CATEGORIES, EXTERNAL_PAGES, OTHER_CATEGORY, PAGE_PATHS, ClaimView, Display, FactView, SiteGraph, Value, local_name,
+)
 
 # Relations the ontology documentation lists for a term, in this order, with the keys of their headings.
 TERM_RELATIONS = (
@@ -187,25 +189,20 @@ class Renderer:
         self._source_titles: dict[URIRef, Value] = {}
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
-    def render(self, template: str, lang: str, page: str, **context) -> str:
-        """A page at `page` (relative to a language's root folder) in `lang`."""
-        home = "../" * page.count("/")
-        root = home + ("../" if lang != DEFAULT_LANGUAGE else "")
+    def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
+        """A page at `page` (relative to a language's root folder) in `lang`; `data` is where its data siblings are,
+        relative to the site's root folder (without their suffixes)."""
         display = self.site.displays[lang]
-        fragments = self._fragments(display, home)
+        fragments = self._fragments(display, "../" * page.count("/"))
         return self.templates[template].render(
-            lang=lang, page=page, home=home, root=root, w=display.words, d=display, f=fragments,
-            value=fragments.value, source_title=self.source_title, **context)
+            lang=lang, page=page, home=fragments.home, root=fragments.root, data=fragments.root + data, w=display.words,
+            d=display, f=fragments, value=fragments.value, source_title=self.source_title, **context)
 
     def _fragments(self, display: Display, home: str) -> Fragments:
         key = (display.lang, home)
         if key not in self._fragment_cache:
             self._fragment_cache[key] = Fragments(display, ValueHtml(display.words, home))
         return self._fragment_cache[key]
-
-    def each_language(self, template: str, page: str, **context) -> Iterator[tuple[str, str]]:
-        for lang in LANGUAGES:
-            yield lang, self.render(template, lang, page, **context)
 
     def source_title(self, source: URIRef) -> Value:
         """A source's title, in its own language, linked to its page; read once, as every quotation cites one."""
@@ -231,7 +228,7 @@ class Renderer:
             ordered = sorted(((g, display.property(g.predicate)) for g in groups), key=_group_order)
             passages, numbers = _passages(ordered, site.claims)
             yield lang, self.render(
-                "entity", lang, f"id/{slug}.html", data=f"{self._root(lang, 1)}id/{slug}",
+                "entity", lang, f"id/{slug}.html", data=f"id/{slug}",
                 entity=entity, title=display.label(entity), classes=[display.value(c) for c in classes],
                 description=display.text(site.description(entity)), comments=[display.text(c) for c in comments],
                 labels=labels, wikidata=[display.value(q) for q in site.wikidata(entity)],
@@ -250,20 +247,15 @@ class Renderer:
         slug = local_name(fact.iri)
         disputed = fact.iri in self.site.disputed
         for lang in LANGUAGES:
-            yield lang, self.render("fact", lang, fact.page, data=f"{self._root(lang, 1)}fact/{slug}", fact=fact,
+            yield lang, self.render("fact", lang, fact.page, data=f"fact/{slug}", fact=fact,
                                     claims=self.site.claims, disputed=disputed)
 
     def claim(self, claim: ClaimView) -> Iterator[tuple[str, str]]:
         slug = local_name(claim.iri)
         source = self.source_title(claim.source)
         for lang in LANGUAGES:
-            yield lang, self.render("claim", lang, claim.page, data=f"{self._root(lang, 1)}claim/{slug}", claim=claim,
+            yield lang, self.render("claim", lang, claim.page, data=f"claim/{slug}", claim=claim,
                                     source=source)
-
-    @staticmethod
-    def _root(lang: str, depth: int) -> str:
-        """The way back to the site's root folder from a page `depth` folders down a language's root."""
-        return "../" * depth + ("../" if lang != DEFAULT_LANGUAGE else "")
 
     # --- sources ----------------------------------------------------------------------------------
 
@@ -282,7 +274,7 @@ class Renderer:
             display = site.displays[lang]
             meta = [(display.words(f"source.meta.{key}"), [display.value(v) for v in vs]) for key, vs in meta_terms]
             yield lang, self.render(
-                "source", lang, f"source/{slug}.html", data=f"{self._root(lang, 1)}source/{slug}",
+                "source", lang, f"source/{slug}.html", data=f"source/{slug}",
                 source=source, title=self.source_title(source), meta=meta, text_lang=text_lang,
                 text_html=source_text_html(layout, numbers, display.words("source.passage")), claims=[by_anchor[k] for k in order], numbers=numbers,
             )
@@ -392,7 +384,7 @@ class Renderer:
             display = self.site.displays[lang]
             classes = sorted(((display.value(c), n) for c, n in class_counts), key=lambda c: c[0].text.lower())
             yield lang, self.render(
-                "dataset", lang, "dataset.html", iri=str(dataset), data=f"{self._root(lang, 0)}dataset",
+                "dataset", lang, "dataset.html", iri=str(dataset), data="dataset",
                 title=display.text(header["title"]), description=display.text(header["description"]),
                 license=header["license"], version=header["version"],
                 triples=int(header["triples"] or 0), entities=int(header["entities"] or 0),
