@@ -34,10 +34,11 @@ SIBLINGS = (DATA_FORMATS[0], JSONLD, *DATA_FORMATS[1:])  # as the pages list the
 
 
 def write_data(base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
-    """A page's data siblings beside `base`.html: the same triples in each of DATA_FORMATS, and JSON-LD."""
+    """A page's data siblings beside `base`.html: the same triples in each of DATA_FORMATS, and JSON-LD.
+    (The suffix is added to the IRI's last segment, which may itself contain a dot.)"""
     for fmt, suffix, _, _ in DATA_FORMATS:
-        base.with_suffix(suffix).write_bytes(serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
-    base.with_suffix(".jsonld").write_bytes(jsonld)
+        Path(f"{base}{suffix}").write_bytes(serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
+    Path(f"{base}{JSONLD[1]}").write_bytes(jsonld)
 
 
 class Descriptions:

@@ -4,8 +4,8 @@ The search page (MiniSearch, vendored in `static/vendor/`) and the query page (w
 for the IRIs in its results) read it. It is written as a script that defines it, `search-index.js`,
 because a page opened from `file://` may load a script beside it but not fetch a JSON file.
 
->>> index_script([{"i": "https://w3id.org/cassibile/id/x", "k": "people", "l": {"en": "X"}}])[-77:]
-'window.cassibileIndex = [{"i":"https://w3id.org/cassibile/id/x","k":"people","l":{"en":"X"}}];\\n'
+>>> index_script([{"i": "https://w3id.org/cassibile/id/x", "k": "people", "l": {"en": "X"}}]).splitlines()[-1]
+'window.cassibileIndex = [{"i":"https://w3id.org/cassibile/id/x","k":"people","l":{"en":"X"}}];'
 """
 
 from __future__ import annotations
