@@ -73,7 +73,7 @@ def test_entity_iri_redirects_to_the_document_in_the_accepted_format(served, acc
     elif suffix == ".rdf":
         assert (ARMISTICE, RDF.type, CAS.Armistice) in Graph().parse(data=body, format="xml")
     else:
-        assert b"<h1 lang=\"en\">Armistice of Cassibile</h1>" in body
+        assert b'<html lang="en">' in body and b"<h1>Armistice of Cassibile</h1>" in body
 
 
 def test_redirect_has_describedby_links_to_every_format_and_cors(served):
@@ -151,13 +151,33 @@ def test_sparql_endpoint_is_read_only(served):
     assert status == 200 and json.loads(body)["boolean"] is False
 
 
-def test_query_page_is_served_with_its_script(served):
+def test_query_page_is_the_sites_query_page_in_each_language(served, built):
+    """/sparql/ is the site's generated sparql/index.html (no outside script), and so is each language's."""
     assert fetch(served, "/sparql")[1]["location"] == "/sparql/"
-    status, headers, body = fetch(served, "/sparql/")
-    assert status == 200 and headers["content-type"].startswith("text/html")
-    assert b'src="yasgui.min.js"' in body and b'new URL("/sparql"' in body
-    status, headers, body = fetch(served, "/sparql/yasgui.min.js")
-    assert status == 200 and "javascript" in headers["content-type"] and len(body) > 10_000
+    for prefix in ("", "/it", "/de", "/pt"):
+        status, headers, body = fetch(served, f"{prefix}/sparql/")
+        assert status == 200 and headers["content-type"].startswith("text/html"), prefix
+        assert body == (built / "site" / prefix.lstrip("/") / "sparql" / "index.html").read_bytes(), prefix
+    status, headers, body = fetch(served, "/static/sparql.js")
+    assert status == 200 and "javascript" in headers["content-type"] and b"CassibileQueries" in body
+
+
+@pytest.mark.parametrize("kind", ["fact", "claim"])
+def test_fact_and_claim_iris_negotiate_like_entities(served, built, kind):
+    """/fact/<slug> and /claim/<slug>: 303 to the page or to the data, as the client accepts."""
+    data = Graph().parse(built / "asserted.nt", format="nt")
+    iri = next(iter(sorted(data.subjects(RDF.type, CAS.Fact if kind == "fact" else CAS.Claim))))
+    path = "/" + str(iri).removeprefix("https://w3id.org/cassibile/")
+    assert path.startswith(f"/{kind}/")
+    for media, suffix in OFFERS.items():
+        status, headers, _ = fetch(served, path, headers={"Accept": media})
+        assert (status, headers["location"], headers["vary"]) == (303, path + suffix, "Accept"), media
+        status, response_headers, body = fetch(served, headers["location"])
+        assert status == 200 and response_headers["content-type"].split(";")[0] == media, media
+        if suffix == ".ttl":
+            assert (iri, RDF.type, None) in Graph().parse(data=body.decode("utf-8"), format="turtle")
+        if suffix == ".html":
+            assert f"<code>{iri}</code>".encode() in body
 
 
 def _children(pid: int) -> list[int]:

@@ -10,98 +10,105 @@ import filecmp
 import shutil
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
+import lxml.html
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError
 from cassibile.export import entity_subgraph
-from cassibile.namespaces import CAS, ID, WIKIBASE
-from cassibile.site.highlight import cut
+from cassibile.namespaces import CAS, CLAIM, FACT, ID, LANGUAGES, WIKIBASE
+from cassibile.site.highlight import cut, paragraphs, sentences
 from conftest import run_cli
 
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-SERVER_ONLY_LINKS = {"../sparql/"}  # the query page exists only under `cassibile serve`
 SVG = "{http://www.w3.org/2000/svg}"
+FOLDERS = {"en": "", "it": "it/", "de": "de/", "pt": "pt/"}  # where each language's pages live in the site
 
 
 # --- reading pages ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Element:
-    tag: str
-    attrs: dict
-    text: str
-    ancestors: tuple  # (tag, id, classes) of every enclosing element, outermost first
+    """An element of a page: its tag, attributes and text (without the passage numbers in a source's text,
+    the elements with the class `note-ref`), and the elements it is inside."""
+
+    __slots__ = ("node", "tag", "attrs")
+
+    def __init__(self, node):
+        self.node, self.tag, self.attrs = node, node.tag, dict(node.attrib)
+
+    @property
+    def text(self) -> str:
+        return _text(self.node)
 
     @property
     def classes(self) -> set[str]:
         return set((self.attrs.get("class") or "").split())
 
     def inside(self, tag: str | None = None, id: str | None = None, cls: str | None = None) -> bool:
-        return any((tag is None or t == tag) and (id is None or i == id) and (cls is None or cls in c)
-                   for t, i, c in self.ancestors)
+        return any((tag is None or a.tag == tag) and (id is None or a.get("id") == id)
+                   and (cls is None or cls in (a.get("class") or "").split()) for a in self.node.iterancestors())
 
 
-class Page(HTMLParser):
-    """Every element of an HTML page with its attributes, its text and its ancestors.
+def _text(node) -> str:
+    parts = [node.text or ""]
+    for child in node:
+        if not isinstance(child.tag, str):  # a comment
+            parts.append(child.tail or "")
+            continue
+        if "note-ref" not in (child.get("class") or "").split():
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
-    The text of an element with the class `note-ref` (the passage numbers in a source's text) does
-    not count towards the text of the elements around it."""
 
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[tuple[str, dict, list[str]]] = []
-        self.feed(text)
-        self.close()
+class Page:
+    """Every element of an HTML page, read with lxml (libxml2's HTML parser)."""
 
-    def _ancestors(self) -> tuple:
-        return tuple((t, a.get("id"), set((a.get("class") or "").split())) for t, a, _ in self._open)
+    def __init__(self, data: bytes):
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+        self.elements = [Element(node) for node in root.iter() if isinstance(node.tag, str)]
 
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID_ELEMENTS:
-            self.handle_startendtag(tag, attrs)
-        else:
-            self._open.append((tag, dict(attrs), []))
-
-    def handle_startendtag(self, tag, attrs):
-        self.elements.append(Element(tag, dict(attrs), "", self._ancestors()))
-
-    def handle_data(self, data):
-        if self._open:
-            self._open[-1][2].append(data)
-
-    def handle_endtag(self, tag):
-        while self._open:
-            open_tag, attrs, parts = self._open.pop()
-            text = "".join(parts)
-            self.elements.append(Element(open_tag, attrs, text, self._ancestors()))
-            if self._open and "note-ref" not in (attrs.get("class") or ""):
-                self._open[-1][2].append(text)
-            if open_tag == tag:
-                return
-
-    @property
+    @cached_property
     def ids(self) -> set[str]:
         return {e.attrs["id"] for e in self.elements if "id" in e.attrs}
 
     def links(self) -> list[Element]:
+        return self._links
+
+    @cached_property
+    def _links(self) -> list[Element]:
         return [e for e in self.elements if e.tag == "a" and "href" in e.attrs]
+
+    def hrefs_inside(self, id: str) -> set[str]:
+        """The targets of the links inside the element with this id."""
+        return self._hrefs_by_ancestor.get(id, set())
+
+    @cached_property
+    def _hrefs_by_ancestor(self) -> dict[str, set[str]]:
+        found = defaultdict(set)
+        for link in self._links:
+            for ancestor in link.node.iterancestors():
+                if ancestor.get("id"):
+                    found[ancestor.get("id")].add(link.attrs["href"])
+        return found
 
     def find(self, tag: str | None = None, **attrs) -> list[Element]:
         return [e for e in self.elements if (tag is None or e.tag == tag) and all(e.attrs.get(k) == v for k, v in attrs.items())]
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=256)
 def page(path: Path) -> Page:
-    return Page(path.read_text(encoding="utf-8"))
+    return Page(path.read_bytes())
+
+
+@lru_cache(maxsize=None)
+def anchors(path: Path) -> frozenset[str]:
+    """The ids of a page's elements, the places a link's fragment can point to."""
+    return frozenset(page(path).ids)
 
 
 @lru_cache(maxsize=None)
@@ -120,6 +127,15 @@ def entities(built: Path) -> list[URIRef]:
 
 def facts(built: Path) -> list[URIRef]:
     return sorted(layer(built, "asserted").subjects(RDF.type, CAS.Fact))
+
+
+def claims(built: Path) -> list[URIRef]:
+    return sorted(layer(built, "asserted").subjects(RDF.type, CAS.Claim))
+
+
+def in_language(site: Path, lang: str, path: str) -> Path:
+    """A page of the site in one language: the English one at `path`, the others under their folder."""
+    return site / FOLDERS[lang] / path
 
 
 # --- the site's files ---------------------------------------------------------------------------
@@ -147,7 +163,7 @@ def test_entity_data_siblings_hold_the_triples_of_the_entity_document(built):
 
 
 def test_entity_pages_list_every_fact_about_something_else_that_names_them(built):
-    """"Named in facts about": each fact on another subject whose value or a qualifier is this entity."""
+    """"Named in facts about": each fact on another subject whose value or a qualifier is this entity, in every language."""
     data, site = layer(built, "asserted"), built / "site"
     expected = defaultdict(set)
     for fact in facts(built):
@@ -156,10 +172,11 @@ def test_entity_pages_list_every_fact_about_something_else_that_names_them(built
             if predicate != RDF.subject and str(value).startswith(str(ID)) and value != subject:
                 expected[value].add(f"../id/{slug(subject)}.html#{slug(fact)}")
     assert sum(map(len, expected.values())) >= 50
-    for entity in entities(built):
-        html = page(site / "id" / f"{slug(entity)}.html")
-        listed = {e.attrs["href"] for e in html.links() if e.inside("ul", cls="mentions") and "#" in e.attrs["href"]}
-        assert listed == expected[entity], entity
+    for lang in LANGUAGES:
+        for entity in entities(built):
+            html = page(in_language(site, lang, f"id/{slug(entity)}.html"))
+            listed = {e.attrs["href"] for e in html.links() if e.inside("ul", cls="mentions") and "#" in e.attrs["href"]}
+            assert listed == expected[entity], (lang, entity)
 
 
 def test_every_source_has_a_page_its_text_and_data_siblings(built, root):
@@ -184,7 +201,7 @@ def test_every_internal_link_and_anchor_resolves_and_nothing_comes_from_elsewher
     for path in pages:
         html = page(path)
         for element in html.elements:
-            for attr in ("src", "href"):
+            for attr in ("src", "href", "action"):
                 target = element.attrs.get(attr)
                 if target is None:
                     continue
@@ -192,11 +209,11 @@ def test_every_internal_link_and_anchor_resolves_and_nothing_comes_from_elsewher
                 is_resource = element.tag in ("script", "img", "link") and element.attrs.get("rel") != "alternate"
                 if scheme and scheme != "data" and is_resource:
                     external.append(f"{path.relative_to(site)}: {target}")
-                if scheme or target in SERVER_ONLY_LINKS:
+                if scheme:
                     continue
                 address, fragment = urldefrag(target)
                 file = (path.parent / address).resolve() if address else path
-                if not file.is_file() or (fragment and file.suffix == ".html" and fragment not in page(file).ids):
+                if not file.is_file() or (fragment and file.suffix == ".html" and fragment not in anchors(file)):
                     broken.append(f"{path.relative_to(site)} -> {target}")
     assert not external, external[:10]
     assert not broken, broken[:10]
@@ -204,38 +221,99 @@ def test_every_internal_link_and_anchor_resolves_and_nothing_comes_from_elsewher
 
 
 def test_every_fact_links_to_its_quotes_and_every_quote_back_to_its_facts(built):
-    """A historian's round trip: fact -> highlighted passage in its source -> the fact again."""
+    """A historian's round trip, in every language: fact -> its passage, once on its entity's page -> that
+    passage marked in its source -> the fact again; and the fact's own page -> the passage in its source."""
     data, site = layer(built, "asserted"), built / "site"
+    for lang in LANGUAGES:
+        for fact in facts(built):
+            subject = data.value(fact, RDF.subject)
+            entity_page = page(in_language(site, lang, f"id/{slug(subject)}.html"))
+            in_fact = entity_page.hrefs_inside(slug(fact))
+            from_own_page = {e.attrs["href"] for e in page(in_language(site, lang, f"fact/{slug(fact)}.html")).links()}
+            for claim in data.objects(fact, CAS.supportedBy):
+                source = data.value(claim, CAS.source)
+                assert f"#passage-{slug(claim)}" in in_fact, (lang, fact, claim)
+                passage = entity_page.hrefs_inside(f"passage-{slug(claim)}")
+                assert f"../source/{slug(source)}.html#{slug(claim)}" in passage, (lang, fact, claim)
+                assert f"#{slug(fact)}" in passage, (lang, fact, claim)
+                assert f"../source/{slug(source)}.html#{slug(claim)}" in from_own_page, (lang, fact, claim)
+                source_page = page(in_language(site, lang, f"source/{slug(source)}.html"))
+                assert slug(claim) in source_page.ids
+                back = source_page.hrefs_inside(f"note-{slug(claim)}")
+                assert f"../id/{slug(subject)}.html#{slug(fact)}" in back, (lang, claim, fact)
+
+
+def test_entity_pages_show_each_quote_once_with_the_facts_it_supports(built):
+    """A passage cited by several facts on a page is quoted there once, listing those facts."""
+    data, site = layer(built, "asserted"), built / "site"
+    cited = defaultdict(lambda: defaultdict(set))  # entity -> claim -> facts about the entity citing it
     for fact in facts(built):
-        subject = data.value(fact, RDF.subject)
-        entity_page = site / "id" / f"{slug(subject)}.html"
-        in_fact = {e.attrs["href"] for e in page(entity_page).links() if e.inside("article", id=slug(fact))}
         for claim in data.objects(fact, CAS.supportedBy):
-            source = data.value(claim, CAS.source)
-            assert f"../source/{slug(source)}.html#{slug(claim)}" in in_fact, (fact, claim)
-            source_page = page(site / "source" / f"{slug(source)}.html")
-            assert slug(claim) in source_page.ids
-            back = {e.attrs["href"] for e in source_page.links() if e.inside("li", id=f"note-{slug(claim)}")}
-            assert f"../id/{slug(subject)}.html#{slug(fact)}" in back, (claim, fact)
+            cited[data.value(fact, RDF.subject)][claim].add(slug(fact))
+    armistice = cited[ID["armistice-of-cassibile"]]
+    assert max(len(f) for f in armistice.values()) >= 5  # the page that quoted one passage eight times
+    for lang in LANGUAGES:
+        for entity, by_claim in cited.items():
+            html = page(in_language(site, lang, f"id/{slug(entity)}.html"))
+            quotes = [e for e in html.elements if e.tag == "blockquote"]
+            assert sorted(e.text for e in quotes) == sorted(f"“{data.value(c, CAS.quote)}”" for c in by_claim), (lang, entity)
+            for claim, supported in by_claim.items():
+                listed = {e.attrs["href"][1:] for e in html.links() if e.inside("li", id=f"passage-{slug(claim)}")
+                          and e.inside("p", cls="supports")}
+                assert listed == supported, (lang, entity, claim)
 
 
-def test_source_pages_show_the_whole_text_with_every_quote_highlighted(built):
+def test_every_fact_shows_its_rank_and_the_reasons_the_editors_gave(built):
+    """On its entity's page and its own page, in every language: the rank, and the rationale where there is one."""
     data, site = layer(built, "asserted"), built / "site"
-    for source in sorted(data.subjects(RDF.type, CAS.Source)):
-        html = page(site / "source" / f"{slug(source)}.html")
-        [text_block] = [e for e in html.elements if "source-text" in e.classes]
-        assert text_block.text == (site / "source" / f"{slug(source)}.txt").read_text(encoding="utf-8")
-        assert text_block.attrs["lang"] == str(data.value(source, URIRef("http://purl.org/dc/terms/language")))
-        highlighted = defaultdict(str)
-        for mark in (e for e in html.elements if e.tag == "mark" and e.inside("div", cls="source-text")):
-            for cls in mark.classes:
-                if cls.startswith("q-"):
-                    highlighted[cls] += mark.text
-        claims = sorted(data.subjects(CAS.source, source))
-        numbers = {e.attrs["id"][len("note-"):]: e.attrs["value"] for e in html.find("li") if e.attrs.get("id", "").startswith("note-")}
-        assert set(numbers) == {slug(c) for c in claims}
-        for claim in claims:
-            assert highlighted[f"q-{numbers[slug(claim)]}"] == str(data.value(claim, CAS.quote)), claim
+    names = {"en": ("preferred rank", "normal rank", "deprecated rank"), "it": ("rango preferito", "rango normale", "rango deprecato"),
+             "de": ("bevorzugter Rang", "normaler Rang", "missbilligter Rang"),
+             "pt": ("classificação preferida", "classificação normal", "classificação obsoleta")}
+    ranks = (WIKIBASE.PreferredRank, WIKIBASE.NormalRank, WIKIBASE.DeprecatedRank)
+    seen = set()
+    for lang in LANGUAGES:
+        for fact in facts(built):
+            rank = data.value(fact, CAS.rank) or WIKIBASE.NormalRank
+            seen.add(rank)
+            rationale = data.value(fact, CAS.rankRationale)
+            for path in (f"id/{slug(data.value(fact, RDF.subject))}.html", f"fact/{slug(fact)}.html"):
+                [article] = [e for e in page(in_language(site, lang, path)).elements if e.tag == "article" and e.attrs.get("id") == slug(fact)]
+                shown = [e.text for e in page(in_language(site, lang, path)).elements
+                         if e.inside("article", id=slug(fact)) and "rank" in e.classes]
+                assert shown == [names[lang][ranks.index(rank)]], (lang, path, fact)
+                assert rationale is None or str(rationale) in article.text, (lang, path, fact)
+    assert seen == set(ranks)
+
+
+def test_source_pages_show_the_whole_text_byte_for_byte_in_sentences_with_every_quote_marked(built):
+    """The text, reassembled from the page without the passage markers, is the source's, byte for byte; it is
+    shown a sentence to a block (the longest under 600 characters, where the English article is one line of
+    14,311), each paragraph of the source (a line) a block of its own; every passage is marked where it stands."""
+    data, site = layer(built, "asserted"), built / "site"
+    for lang in LANGUAGES:
+        for source in sorted(data.subjects(RDF.type, CAS.Source)):
+            html = page(in_language(site, lang, f"source/{slug(source)}.html"))
+            text = (site / "source" / f"{slug(source)}.txt").read_bytes()
+            [text_block] = [e for e in html.elements if "source-text" in e.classes]
+            assert text_block.text.encode("utf-8") == text, (lang, source)
+            assert text_block.attrs["lang"] == str(data.value(source, URIRef("http://purl.org/dc/terms/language")))
+            blocks = [e for e in html.elements if "sentence" in e.classes]
+            assert "".join(e.text for e in blocks).encode("utf-8") == text
+            assert max(len(e.text) for e in blocks) < 600 and len(blocks) >= text.count(b".") // 3, (lang, source)
+            lines = [e for e in html.elements if "paragraph" in e.classes]
+            assert [e.text for e in lines] == text.decode("utf-8").splitlines(keepends=True), (lang, source)
+            highlighted = defaultdict(str)
+            for mark in (e for e in html.elements if e.tag == "mark" and e.inside("div", cls="source-text")):
+                for cls in mark.classes:
+                    if cls.startswith("q-"):
+                        highlighted[cls] += mark.text
+            quoted = sorted(data.subjects(CAS.source, source))
+            numbers = {e.attrs["id"][len("note-"):]: e.attrs["value"] for e in html.find("li") if e.attrs.get("id", "").startswith("note-")}
+            assert set(numbers) == {slug(c) for c in quoted}
+            markers = {e.attrs["href"][len("#note-"):] for e in html.links() if e.inside("span", cls="note-ref")}
+            assert markers == set(numbers), (lang, source)
+            for claim in quoted:
+                assert highlighted[f"q-{numbers[slug(claim)]}"] == str(data.value(claim, CAS.quote)), claim
 
 
 def test_disagreements_are_shown_side_by_side_with_ranks_and_rationales(built):
@@ -261,17 +339,20 @@ def test_disagreements_are_shown_side_by_side_with_ranks_and_rationales(built):
 
 def test_entity_pages_give_labels_in_four_languages_and_the_wikidata_link(built):
     data, site = layer(built, "asserted"), built / "site"
-    for entity in entities(built):
-        html = page(site / "id" / f"{slug(entity)}.html")
-        assert html.find("html")[0].attrs["lang"] == "en"
-        shown = {(e.attrs["lang"], e.text.strip()) for e in html.elements if "lang" in e.attrs}
-        labels = [l for p in (RDFS.label, CAS.editorialLabel) for l in data.objects(entity, p)]
-        assert {l.language for l in labels} >= {"en", "it", "de", "pt"}, entity
-        for label in labels:
-            assert (label.language, str(label)) in shown, (entity, label)
-        hrefs = {e.attrs["href"] for e in html.links()}
-        for qid in data.objects(entity, OWL.sameAs):
-            assert f"https://www.wikidata.org/wiki/{slug(qid)}" in hrefs
+    for lang in LANGUAGES:
+        for entity in entities(built):
+            html = page(in_language(site, lang, f"id/{slug(entity)}.html"))
+            assert html.find("html")[0].attrs["lang"] == lang
+            shown = {(e.attrs["lang"], e.text.strip()) for e in html.elements if "lang" in e.attrs}
+            labels = [l for p in (RDFS.label, CAS.editorialLabel) for l in data.objects(entity, p)]
+            assert {l.language for l in labels} >= {"en", "it", "de", "pt"}, entity
+            for label in labels:
+                assert (label.language, str(label)) in shown, (entity, label)
+            [title] = [e.text for e in html.find("h1")]
+            assert title == next(str(l) for l in labels if l.language == lang), (lang, entity)
+            hrefs = {e.attrs["href"] for e in html.links()}
+            for qid in data.objects(entity, OWL.sameAs):
+                assert f"https://www.wikidata.org/wiki/{slug(qid)}" in hrefs
 
 
 def test_index_lists_people_organisations_places_and_events(built):
@@ -279,9 +360,8 @@ def test_index_lists_people_organisations_places_and_events(built):
     html = page(built / "site" / "index.html")
     sections = defaultdict(set)
     for link in html.links():
-        for tag, section_id, _ in link.ancestors:
-            if tag == "section":
-                sections[section_id].add(link.attrs["href"])
+        for ancestor in link.node.iterancestors("section"):
+            sections[ancestor.get("id")].add(link.attrs["href"])
     listed = set().union(*sections.values())
     for entity in entities(built):
         assert f"id/{slug(entity)}.html" in listed, entity
@@ -363,6 +443,166 @@ def test_site_command_without_a_build_is_a_usage_error(tmp_path):
     assert "run `cassibile build` first" in result.stderr
 
 
+def page_kinds(built: Path) -> dict[str, str]:
+    """One page of each kind, by its path relative to a language's folder."""
+    data = layer(built, "asserted")
+    fact = next(f for f in facts(built) if data.value(f, CAS.rankRationale) is not None)
+    return {
+        "index": "index.html", "entity": "id/armistice-of-cassibile.html", "source": "source/en-article.html",
+        "fact": f"fact/{slug(fact)}.html", "claim": f"claim/{slug(claims(built)[0])}.html", "timeline": "timeline.html",
+        "ontology": "ontology.html", "dataset": "dataset.html", "search": "search.html", "queries": "sparql/index.html",
+    }
+
+
+def test_every_page_is_in_four_languages_and_names_its_language_and_its_translations(built):
+    """<html lang>, a hreflang alternate for each language and x-default (English), and a switch to the same page."""
+    site = built / "site"
+    english = sorted(p.relative_to(site).as_posix() for p in site.glob("**/*.html") if p.parts[len(site.parts)] not in ("it", "de", "pt"))
+    assert len(english) > len(entities(built)) + len(facts(built)) + len(claims(built))
+    for path in english:
+        for lang in LANGUAGES:
+            file = in_language(site, lang, path)
+            html = page(file)
+            assert html.find("html")[0].attrs["lang"] == lang, file
+            alternates = {e.attrs["hreflang"]: e.attrs["href"] for e in html.find("link", rel="alternate") if "hreflang" in e.attrs}
+            assert set(alternates) == set(LANGUAGES) | {"x-default"}, file
+            for other, href in alternates.items():
+                target = (file.parent / href).resolve()
+                assert target == in_language(site, "en" if other == "x-default" else other, path).resolve(), (file, other)
+            switch = [e for e in html.links() if e.inside("nav", cls="languages")]
+            assert [e.attrs["hreflang"] for e in switch] == list(LANGUAGES), file
+            assert [e.attrs["hreflang"] for e in switch if e.attrs.get("aria-current") == "page"] == [lang], file
+            assert {(file.parent / e.attrs["href"]).resolve() for e in switch} == {in_language(site, l, path).resolve() for l in LANGUAGES}
+
+
+def test_message_catalogues_translate_every_message_with_the_same_placeholders(root):
+    """Each language's catalogue has every message of the English one, none empty, with the same {placeholders}."""
+    import json
+    import string
+
+    folder = root / "scripts" / "cassibile" / "site" / "messages"
+
+    def flat(node, path=""):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from flat(value, f"{path}{key}.")
+        elif isinstance(node, list):
+            yield path, tuple(node)
+        else:
+            yield path, node
+
+    catalogues = {lang: dict(flat(json.loads((folder / f"{lang}.json").read_text(encoding="utf-8")))) for lang in LANGUAGES}
+    english = catalogues["en"]
+    assert len(english) > 150
+    for lang, messages in catalogues.items():
+        assert set(messages) - {"date.first_day."} == set(english), lang
+        for key, text in messages.items():
+            assert text, (lang, key)
+            if isinstance(text, str) and key in english:
+                names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+                assert names == {name for _, name, _, _ in string.Formatter().parse(english[key]) if name}, (lang, key)
+        assert len(messages["date.months."]) == len(messages["date.short_months."]) == 12, lang
+    assert catalogues["it"]["nav.index."] == "Indice" and catalogues["de"]["rank.deprecated."] == "missbilligter Rang"
+
+
+def test_pages_show_labels_in_their_language_and_mark_english_fallbacks(built):
+    """An Italian page shows the Italian label; a description there only in English is tagged lang="en" and marked."""
+    data, site = layer(built, "asserted"), built / "site"
+    armistice = ID["armistice-of-cassibile"]
+    description = str(data.value(armistice, URIRef("http://schema.org/description")))
+    for lang in ("it", "de", "pt"):
+        html = page(in_language(site, lang, "index.html"))
+        link = [e for e in html.links() if e.attrs["href"] == "id/armistice-of-cassibile.html"][0]
+        label = next(str(l) for p in (RDFS.label, CAS.editorialLabel) for l in data.objects(armistice, p) if l.language == lang)
+        assert link.text == label and "lang" not in link.attrs, lang
+        entity_page = page(in_language(site, lang, "id/armistice-of-cassibile.html"))
+        [text] = [e for e in entity_page.elements if e.tag == "span" and e.inside("p", cls="description")]
+        assert text.attrs["lang"] == "en" and text.text == description, lang
+        [marker] = [e for e in entity_page.elements if "fallback" in e.classes and e.inside("p", cls="description")]
+        assert marker.text == "EN" and marker.attrs["title"], lang
+    english = page(site / "id" / "armistice-of-cassibile.html")
+    assert not [e for e in english.elements if "fallback" in e.classes]
+
+
+def test_fact_and_claim_iris_have_pages_and_data_siblings_at_their_paths(built):
+    """fact/<slug> and claim/<slug>: a page in each language, and Turtle, N-Triples and JSON-LD of the same triples."""
+    import json
+
+    data, site = layer(built, "asserted"), built / "site"
+    context = json.loads((built / "context.jsonld").read_text(encoding="utf-8"))
+    for iri in facts(built) + claims(built):
+        assert str(iri).startswith((str(FACT), str(CLAIM))), iri
+        kind = "fact" if str(iri).startswith(str(FACT)) else "claim"
+        base = site / kind / slug(iri)
+        for lang in LANGUAGES:
+            assert f"<code>{iri}</code>" in in_language(site, lang, f"{kind}/{slug(iri)}.html").read_text(encoding="utf-8")
+        described = Graph().parse(base.with_suffix(".ttl"), format="turtle")
+        assert set(data.triples((iri, None, None))) <= set(described), iri
+        assert set(Graph().parse(base.with_suffix(".nt"), format="nt")) == set(described), iri
+        document = json.loads(base.with_suffix(".jsonld").read_bytes())
+        assert document["@context"] == "https://w3id.org/cassibile/context.jsonld"
+        document["@context"] = context["@context"]  # the published context, offline
+        assert set(Graph().parse(data=json.dumps(document), format="json-ld")) == set(described), iri
+        if kind == "fact":
+            for claim in data.objects(iri, CAS.supportedBy):
+                assert (claim, CAS.quote, data.value(claim, CAS.quote)) in described
+        else:
+            for fact in data.subjects(CAS.supportedBy, iri):
+                assert (fact, RDF.subject, data.value(fact, RDF.subject)) in described
+
+
+def test_search_index_holds_every_entity_by_its_labels_in_four_languages(built):
+    """search-index.js defines the documents the search and query pages read: each entity with a label per language."""
+    import json
+
+    data = layer(built, "asserted")
+    script = (built / "site" / "search-index.js").read_text(encoding="utf-8")
+    prefix = "window.cassibileIndex = "
+    [line] = [l for l in script.splitlines() if l.startswith(prefix)]
+    documents = {d["i"]: d for d in json.loads(line[len(prefix):].rstrip(";"))}
+    for entity in entities(built):
+        labels = {l.language: str(l) for p in (RDFS.label, CAS.editorialLabel) for l in data.objects(entity, p)}
+        assert documents[str(entity)]["l"] == labels, entity
+    for source in data.subjects(RDF.type, CAS.Source):
+        assert documents[str(source)]["k"] == "sources"
+    assert documents[str(CAS.pointInTime)]["l"]["de"] == "Zeitpunkt"
+    for page_path in ("search.html", "sparql/index.html"):
+        scripts = [e.attrs["src"] for e in page(built / "site" / page_path).find("script") if "src" in e.attrs]
+        assert "../search-index.js" in scripts or "search-index.js" in scripts
+
+
+def test_query_page_offers_every_published_query_with_its_parameters_as_typed_fields(built, root):
+    """Every query but *-violation.rq and construct-*.rq, with its summary and a field per declared parameter."""
+    import json
+
+    from cassibile.query import bind, bundled_queries
+    from cassibile.site.queries import PLACEHOLDER
+
+    published = {name: q for name, q in bundled_queries(root / "queries").items() if q.is_published}
+    assert "timeline" in published and not any(name.endswith("-violation") for name in published)
+    for lang in LANGUAGES:
+        html = page(in_language(built / "site", lang, "sparql/index.html"))
+        sections = {e.attrs["id"] for e in html.find("section") if "query" in e.classes} - {"own-query"}
+        assert sections == set(published), lang
+        [settings] = [e for e in html.find("script") if e.attrs.get("id") == "settings"]
+        queries = json.loads(settings.text)["queries"]
+        for name, query in published.items():
+            [heading] = [e.text for e in html.find("h2") if e.attrs.get("id") == f"{name}-h"]
+            assert query.summary in heading
+            for parameter in query.parameters:
+                [field] = [e for e in html.elements if e.attrs.get("id") == f"{name}--{parameter.name}"]
+                if parameter.type == "language":
+                    assert field.tag == "select"
+                    selected = [e.attrs["value"] for e in html.elements if e.tag == "option" and e.inside("select", id=field.attrs["id"]) and "selected" in e.attrs]
+                    assert selected == [lang], (lang, name)
+                else:
+                    assert field.tag == "input" and field.attrs["value"] == (parameter.default or ""), (name, parameter.name)
+                if parameter.type in ("qid", "date"):
+                    assert field.attrs["pattern"], (name, parameter.name)
+            placeholders = {p.name: URIRef(PLACEHOLDER + p.name) for p in query.parameters}
+            assert queries[name]["template"] == bind(query.text, placeholders), name
+
+
 # --- small fixtures with exact expectations -----------------------------------------------------
 
 def test_crossing_nested_and_touching_quotes_are_cut_into_exact_pieces():
@@ -387,7 +627,100 @@ def test_crossing_nested_and_touching_quotes_are_cut_into_exact_pieces():
     assert "".join(p[0] for p in pieces) == text
 
 
+def test_a_text_is_cut_into_paragraphs_and_sentences_and_a_quote_across_two_sentences_into_both():
+    text = "Am 8. September gab Gen. Eisenhower es bekannt. Italien kapitulierte.\nDie U.S. Army landete."
+    layout = paragraphs(text, {"across": "bekannt. Italien"})
+    assert [["".join(p.text for p in sentence) for sentence in paragraph] for paragraph in layout] == [
+        ["Am 8. September gab Gen. Eisenhower es bekannt. ", "Italien kapitulierte.\n"], ["Die U.S. Army landete."]]
+    pieces = [(p.text, p.covered_by, p.starts, p.ends) for paragraph in layout for sentence in paragraph for p in sentence]
+    assert pieces == [
+        ("Am 8. September gab Gen. Eisenhower es ", (), (), ()),
+        ("bekannt. ", ("across",), ("across",), ()),
+        ("Italien", ("across",), (), ("across",)),
+        (" kapitulierte.\n", (), (), ()),
+        ("Die U.S. Army landete.", (), (), ()),
+    ]
+    assert "".join(p[0] for p in pieces) == text
+    assert sentences("") == [(0, 0)] and sentences("Ende") == [(0, 4)]
+
+
 def test_a_quote_missing_from_its_source_is_a_data_error_naming_it():
     with pytest.raises(DataError, match="claim-x.*does not occur verbatim"):
         cut("Castellano signed.", {"claim-x": "Eisenhower signed."})
+
+
+OUTSIDE_KNOWLEDGE = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX fact: <https://w3id.org/cassibile/fact/>
+PREFIX id: <https://w3id.org/cassibile/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+id:session rdfs:label "Session"@en , "Seduta"@it .
+cas:pointInTime rdfs:label "point in time"@en , "momento"@it .
+fact:session--pointInTime--1943-07-24 a cas:Fact ;
+    rdf:subject id:session ; rdf:predicate cas:pointInTime ; rdf:object "1943-07-24"^^xsd:date ;
+    cas:rank wikibase:DeprecatedRank ;
+    cas:rankRationale "The session began on the 24th and the vote came after midnight."@en ;
+    cas:outsideKnowledge "The session's minutes, which none of the four texts quotes."@en .
+"""
+
+
+def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
+    """cas:outsideKnowledge on a fact is shown with the rank and its rationale; on an Italian page, in English, marked."""
+    from types import SimpleNamespace
+
+    from cassibile.site.pages import Fragments, ValueHtml
+    from cassibile.site.view import SiteGraph
+
+    data = Graph().parse(data=OUTSIDE_KNOWLEDGE, format="turtle")
+    built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
+                            dataset=SimpleNamespace(source_texts={}))
+    site = SiteGraph(built)
+    [fact] = site.facts.values()
+    shown = {}
+    for lang in ("en", "it"):
+        display = site.displays[lang]
+        shown[lang] = Page(f"<html><body>{Fragments(display, ValueHtml(display.words, '../')).statement(fact)}</body></html>".encode())
+    [outside] = [e for e in shown["en"].elements if "outside" in e.classes]
+    assert outside.text == "Knowledge from outside the texts: The session's minutes, which none of the four texts quotes."
+    assert [e.text for e in shown["en"].elements if "rank" in e.classes] == ["deprecated rank"]
+    assert "The session began on the 24th" in [e for e in shown["en"].elements if "rationale" in e.classes][0].text
+    [outside] = [e for e in shown["it"].elements if "outside" in e.classes]
+    assert outside.text.startswith("Conoscenze esterne ai testi: The session's minutes")
+    assert [e.attrs["lang"] for e in shown["it"].elements if e.inside("p", cls="outside") and e.tag == "span"] == ["en"]
+    assert [e.text for e in shown["it"].elements if e.inside("p", cls="outside") and "fallback" in e.classes] == ["EN"]
+    assert [e.text for e in shown["it"].elements if "rank" in e.classes] == ["rango deprecato"]
+    assert [e.text for e in shown["it"].elements if e.inside("p", cls="statement") and e.tag == "a"][0] == "momento"
+
+
+def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
+    """An entity's document: a label per language (a source's before an editorial one), the others, and skos:altLabel."""
+    from types import SimpleNamespace
+
+    from cassibile.site.search import documents
+    from cassibile.site.view import SiteGraph
+
+    data = Graph().parse(data="""
+        PREFIX cas: <https://w3id.org/cassibile/ontology#>
+        PREFIX id: <https://w3id.org/cassibile/id/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <http://schema.org/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        id:badoglio a cas:Person ; rdfs:label "Pietro Badoglio"@en , "Pietro Badoglio"@de ;
+            cas:editorialLabel "Pietro Badoglio"@it , "Pietro Badoglio"@pt , "Maresciallo Badoglio"@de ;
+            skos:altLabel "Marshal Badoglio"@en , "Duca di Addis Abeba"@it ;
+            schema:description "Italian marshal"@en .
+        """, format="turtle")
+    built = SimpleNamespace(graphs={"asserted": data, "ontology": Graph(), "derived": Graph(), "inferred": Graph()},
+                            dataset=SimpleNamespace(source_texts={}))
+    [document] = documents(SiteGraph(built))
+    assert document == {
+        "i": "https://w3id.org/cassibile/id/badoglio", "k": "people",
+        "l": {"en": "Pietro Badoglio", "it": "Pietro Badoglio", "de": "Pietro Badoglio", "pt": "Pietro Badoglio"},
+        "a": [["de", "Maresciallo Badoglio"], ["en", "Marshal Badoglio"], ["it", "Duca di Addis Abeba"]],
+        "d": {"en": "Italian marshal"},
+    }
 

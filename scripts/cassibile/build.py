@@ -173,7 +173,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     from cassibile.site import write_site  # the pages, last: they link to and reuse the files above
 
     progress.step("writing the site")
-    write_site(built, out / "site")
+    write_site(built, out / "site", project)
 
 
 def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:

@@ -143,9 +143,9 @@ def _jsonld(graph: Graph, context: dict) -> bytes:
     return jsonld_bytes(statements(graph), context)
 
 
-def jsonld_bytes(triples: list[ox.Triple], context: dict) -> bytes:
+def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None = None) -> bytes:
     """Every subject as one node object, compacted with `context`, which the file carries inline so
-    that it stands alone."""
+    that it stands alone, or refers to by its URL (`reference`)."""
     nodes: dict = {}
     for s, p, o in triples:
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
@@ -154,7 +154,7 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict) -> bytes:
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
     compactor = _compactor(json.dumps(context, sort_keys=True))
-    return _json_bytes({"@context": context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+    return _json_bytes({"@context": reference or context, "@graph": [compactor.compact(node) for node in nodes.values()]})
 
 
 @lru_cache(maxsize=4)

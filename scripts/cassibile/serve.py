@@ -1,12 +1,12 @@
 """`cassibile serve`: the site and the data on 127.0.0.1, one command, stopped by Ctrl-C.
 
-- `/id/<slug>` (and `/source/<name>`, `/ontology`, `/dataset`): content negotiation between
+- `/id/<slug>` (and `/source/<name>`, `/fact/<slug>`, `/claim/<slug>`, `/ontology`, `/dataset`): content negotiation between
   text/html, text/turtle, application/ld+json (also for application/json), application/n-triples
   and application/rdf+xml — 303 See Other to the matching document, with `Vary: Accept` and
   `Link: <…>; rel="describedby"`; 406 for anything else.
 - every other path: the file from `dist/site/`, or a data dump from `dist/` (`/cassibile.nq`).
-- `/sparql`: a read-only SPARQL 1.1 endpoint (queries only), and `/sparql/` its query page. Queries
-  go to an `oxigraph serve-read-only` process over a store loaded beforehand with
+- `/sparql`: a read-only SPARQL 1.1 endpoint (queries only), and `/sparql/` the site's query page.
+  Queries go to an `oxigraph serve-read-only` process over a store loaded beforehand with
   `dist/cassibile.nq`, started and stopped with this one. Each query has a time limit: oxigraph
   cancels most queries at the limit itself, and one it cannot stop is stopped with its process,
   which is started again. Either way the client gets HTTP 503 naming the limit. Answers are held
@@ -36,7 +36,6 @@ import urllib.parse
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -67,11 +66,7 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-# The query page is ours (oxigraph's YASGUI, configured to fetch nothing from the internet); its
-# script and style come from the oxigraph server, and its queries go to /sparql.
-QUERY_PAGE_HTML = (files("cassibile.site") / "templates" / "query-page.html").read_bytes()
-SPARQL_PAGE_ASSETS = {"/sparql/yasgui.min.js": "/yasgui.min.js", "/sparql/yasgui.min.css": "/yasgui.min.css"}
-SPARQL_PATH = "/sparql"
+SPARQL_PATH = "/sparql"  # its query page, /sparql/, is the site's sparql/index.html
 DEFAULT_QUERY_TIMEOUT = 30  # seconds
 
 MAX_PATH = 1024  # characters in a decoded path; no file of the site comes near it
@@ -258,10 +253,6 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
             self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
-        elif path == SPARQL_PATH + "/":
-            self._send(HTTPStatus.OK, {"Content-Type": "text/html; charset=utf-8"}, QUERY_PAGE_HTML, send_body)
-        elif path in SPARQL_PAGE_ASSETS:
-            self._proxy(SPARQL_PAGE_ASSETS[path], send_body=send_body)
         elif variants := self._variants(path):
             self._negotiate(variants, send_body)
         elif send_body:

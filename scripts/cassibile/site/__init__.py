@@ -1,59 +1,92 @@
-"""The static site: a page per entity and per source, the timeline, the index, the ontology and dataset pages.
+"""The static site, in English, Italian, German and Portuguese: a page per entity, source, fact and claim,
+the timeline, the index, search, the bundled queries, the ontology and the dataset.
 
-`write_site(built, dist / "site")` writes it beside the build's data files, which it links to and
-reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`) and the dataset's VoID
-description (`dist/void.ttl`). Every entity IRI `https://w3id.org/cassibile/id/<slug>` maps to
-`id/<slug>.html` with `.ttl`, `.jsonld`, `.nt` and `.rdf` siblings (sources likewise under
-`source/`), so the same relative links work from `file://` and from `cassibile serve`, which
-negotiates `/id/<slug>` to one of them.
+`write_site(built, dist / "site", project)` writes it beside the build's data files, which it links to
+and reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`) and the dataset's VoID
+description (`dist/void.ttl`). Every IRI we mint under `https://w3id.org/cassibile/` — `id/<slug>`,
+`source/<name>`, `fact/<slug>`, `claim/<slug>` — maps to the English page `<path>.html` with `.ttl`,
+`.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work from `file://` and from `cassibile
+serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
+English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
-from rdflib import Graph
-
-from cassibile.build import GENERATED, Built, replace_folder, write_versioned_ontology
+from cassibile.build import Built, replace_folder, write_versioned_ontology
 from cassibile.errors import UsageError
-from cassibile.export import serialize_graph, serialize_statements, statements
+from cassibile.export import jsonld_bytes, statements
 from cassibile.load import Dataset, new_graph, read_source_texts
+from cassibile.namespaces import LANGUAGES
 from cassibile.project import Project
 from cassibile.site import describe
+from cassibile.site.describe import write_data
+from cassibile.site.i18n import prefix
 from cassibile.site.pages import Renderer
+from cassibile.site.queries import input_attributes, OWN_QUERY, query_forms
+from cassibile.site.search import documents, index_script
 from cassibile.site.timeline import rows, timeline_svg
 from cassibile.site.view import SiteGraph, local_name
 
 LAYERS = ("ontology", "asserted", "derived", "inferred")
+FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
-def write_site(built: Built, out: Path) -> None:
+def write_site(built: Built, out: Path, project: Project) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`."""
     site = SiteGraph(built)
-    render, descriptions = Renderer(site), describe.Descriptions(site)
-    context = published_context_of(out.parent)
+    render = Renderer(site)
+    data = describe.Descriptions(site, published_context_of(out.parent))
+    queries = query_forms(project.query_dir)
     out.mkdir(parents=True)
+    for lang in LANGUAGES:
+        for folder in FOLDERS:
+            (out / prefix(lang) / folder).mkdir(parents=True)
     shutil.copytree(files("cassibile.site") / "static", out / "static")
     for entity in site.entities:
         slug = local_name(entity)
-        base = out / "id" / slug
-        _write_page(base, render.entity(entity), descriptions.entity(entity), context, jsonld=_framed_document(out, slug))
+        write_data(out / "id" / slug, data.entity(entity), _framed_document(out, slug))
+        _write_pages(out, f"id/{slug}.html", render.entity(entity))
     for source in site.sources:
-        base = out / "source" / local_name(source)
-        _write_page(base, render.source(source), descriptions.source(source), context)
-        base.with_suffix(".txt").write_text(site.texts[source], encoding="utf-8")
-    timeline_rows = rows(site)
-    svg = timeline_svg(timeline_rows)
-    (out / "timeline.svg").write_text(svg + "\n", encoding="utf-8")
-    (out / "timeline.html").write_text(render.timeline(timeline_rows, svg), encoding="utf-8")
-    (out / "index.html").write_text(render.index(), encoding="utf-8")
-    (out / "ontology.html").write_text(render.ontology(), encoding="utf-8")
+        slug = local_name(source)
+        triples = data.source(source)
+        write_data(out / "source" / slug, triples, jsonld_bytes(triples, data.context))
+        (out / "source" / f"{slug}.txt").write_text(site.texts[source], encoding="utf-8")
+        _write_pages(out, f"source/{slug}.html", render.source(source))
+    for fact in site.facts.values():
+        if fact.page:
+            triples = data.fact(fact.iri)
+            write_data(out / "fact" / local_name(fact.iri), triples, data.jsonld(triples))
+            _write_pages(out, fact.page, render.fact(fact))
+    for claim in site.claims.values():
+        if claim.page:
+            triples = data.claim(claim.iri)
+            write_data(out / "claim" / local_name(claim.iri), triples, data.jsonld(triples))
+            _write_pages(out, claim.page, render.claim(claim))
+    timeline_rows = {lang: rows(site, site.displays[lang]) for lang in LANGUAGES}
+    (out / "timeline.svg").write_text(timeline_svg(timeline_rows["en"], site.displays["en"]) + "\n", encoding="utf-8")
+    _write_pages(out, "timeline.html", render.timeline(timeline_rows))
+    _write_pages(out, "index.html", render.index())
+    (out / "search-index.js").write_text(index_script(documents(site)), encoding="utf-8")
+    _write_pages(out, "search.html", render.search())
+    _write_pages(out, "sparql/index.html", render.sparql(queries, input_attributes, OWN_QUERY))
+    _write_pages(out, "ontology.html", render.ontology())
     void = describe.read_built(out.parent / "void.ttl")
-    _write_page(out / "dataset", render.dataset(void), void, context)
+    triples = statements(void)
+    write_data(out / "dataset", triples, jsonld_bytes(triples, data.context))
+    _write_pages(out, "dataset.html", render.dataset(void))
     write_versioned_ontology(built.graphs["ontology"], out.parent, out)
+
+
+def _write_pages(out: Path, page: str, rendered: Iterable[tuple[str, str]]) -> None:
+    """A page in each language: the English one at `page`, the others under their language's folder."""
+    for lang, html in rendered:
+        (out / prefix(lang) / page).write_text(html, encoding="utf-8")
 
 
 def _framed_document(out: Path, slug: str) -> bytes:
@@ -69,17 +102,6 @@ def published_context_of(dist: Path) -> dict:
     if not path.is_file():
         raise UsageError(f"{path} is missing; run `cassibile build` first")
     return json.loads(path.read_text(encoding="utf-8"))["@context"]
-
-
-def _write_page(base: Path, html: str, description: Graph, context: dict, jsonld: bytes | None = None) -> None:
-    """An HTML page and its data siblings: Turtle, JSON-LD, N-Triples and RDF/XML of the same description."""
-    base.parent.mkdir(parents=True, exist_ok=True)
-    base.with_suffix(".html").write_text(html, encoding="utf-8")
-    triples = statements(description)
-    base.with_suffix(".ttl").write_bytes(serialize_statements(triples, "ttl", header=GENERATED))
-    base.with_suffix(".nt").write_bytes(serialize_statements(triples, "nt"))
-    base.with_suffix(".rdf").write_bytes(serialize_statements(triples, "xml"))
-    base.with_suffix(".jsonld").write_bytes(jsonld or serialize_graph(description, "jsonld", context=context))
 
 
 def built_from_dist(project: Project, dist: Path) -> Built:
@@ -100,7 +122,7 @@ def rebuild_site(project: Project, dist: Path) -> None:
     staging = dist / ".site.new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        write_site(built_from_dist(project, dist), staging)
+        write_site(built_from_dist(project, dist), staging, project)
         replace_folder(staging, dist / "site")
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from cassibile.namespaces import CAS
-from cassibile.site.view import FactView, SiteGraph
+from cassibile.site.i18n import Words
+from cassibile.site.view import Display, FactView, SiteGraph
 
 LABEL_WIDTH, PLOT_WIDTH, MARGIN = 330, 850, 16
 ROW_HEIGHT, AXIS_HEIGHT, LEGEND_HEIGHT = 22, 46, 34
@@ -98,9 +99,8 @@ class MonthScale:
 class Row:
     """One line of the timeline: an entity's dates of one kind (when it happened, or its start and end)."""
 
-    label: str
+    title: str  # the entity's label, and the kind of date unless it is when the entity happened
     path: str
-    kind: str
     facts: list[FactView]
     disputed: set[URIRef]
 
@@ -110,20 +110,21 @@ class Row:
         return min(f.earliest for f in kept)
 
 
-def rows(site: SiteGraph) -> list[Row]:
-    """Rows in order of their first (non-deprecated) date."""
+def rows(site: SiteGraph, display: Display) -> list[Row]:
+    """Rows in order of their first (non-deprecated) date, titled in the display's language."""
     found: dict[tuple, Row] = {}
-    disputed = {f.iri for e in site.entities for g in site.fact_groups(e) if g.disagreement for f in g.facts}
     for fact in site.date_facts():
         span = fact.predicate in SPAN_PREDICATES
-        kind = "start and end" if span else ("" if fact.predicate == CAS.pointInTime else fact.property.text)
-        key = (fact.subject, kind)
+        key = (fact.subject, "span" if span else fact.predicate)
         if key not in found:
-            found[key] = Row(fact.subject_value.text, fact.subject_value.path, kind, [], set())
+            subject = display.value(fact.subject)
+            kind = display.words("timeline.start_and_end") if span else (
+                "" if fact.predicate == CAS.pointInTime else display.property(fact.predicate).text)
+            found[key] = Row(subject.text + (f" · {kind}" if kind else ""), subject.path, [], set())
         found[key].facts.append(fact)
-        if fact.iri in disputed:
+        if fact.iri in site.disputed:
             found[key].disputed.add(fact.iri)
-    return sorted(found.values(), key=lambda r: (r.first, r.label.lower(), r.kind))
+    return sorted(found.values(), key=lambda r: (r.first, r.title.lower()))
 
 
 def _shorten(text: str, room: float) -> str:
@@ -131,38 +132,46 @@ def _shorten(text: str, room: float) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _mark_title(fact: FactView, disputed: bool) -> str:
-    when = fact.value.text + (f" ({fact.precision.lower()} precision)" if fact.precision else "")
-    note = "; sources disagree" if disputed else ""
-    return f"{fact.subject_value.text} — {fact.property.text}: {when}; {fact.rank_name} rank{note}"
+def legend(words: Words) -> list[tuple[str, str, str]]:
+    """(shape, classes, text) of each kind of mark."""
+    return [
+        ("circle", "tl-mark tl-normal", words("timeline.legend.day")),
+        ("rect", "tl-mark tl-normal", words("timeline.legend.span")),
+        ("circle", "tl-mark tl-preferred", words("rank.preferred")),
+        ("circle", "tl-mark tl-deprecated", words("rank.deprecated")),
+        ("circle", "tl-mark tl-normal tl-disputed", words("timeline.legend.disputed")),
+    ]
 
 
 class TimelineDrawing:
-    """Builds the SVG element tree for a list of rows; its links are relative to the site's root folder."""
+    """Builds the SVG element tree for a list of rows; its links are relative to a language's root folder.
 
-    def __init__(self, rows: list[Row]):
-        self.rows = rows
+    The standalone drawing has a column of row labels and a legend; the timeline page shows both as
+    HTML beside the plot (`with_labels=False`), so that the labels stay in view while the plot scrolls.
+    The drawing is a group (not an image) with a title and a description: its marks are links, each
+    named by its title."""
+
+    def __init__(self, rows: list[Row], display: Display, with_labels: bool = True):
+        self.rows, self.display, self.words = rows, display, display.words
+        self.with_labels = with_labels
         dates = [d for r in rows for f in r.facts for d in (f.earliest, f.latest)]
         self.scale = MonthScale(dates, PLOT_WIDTH)
-        self.plot_x = MARGIN + LABEL_WIDTH
-        self.top = LEGEND_HEIGHT + AXIS_HEIGHT
+        self.plot_x = MARGIN + (LABEL_WIDTH if with_labels else 0)
+        self.top = (LEGEND_HEIGHT if with_labels else 0) + AXIS_HEIGHT
         self.height = self.top + ROW_HEIGHT * len(rows) + MARGIN
         self.width = self.plot_x + PLOT_WIDTH + MARGIN
 
     def svg(self) -> ET.Element:
         svg = ET.Element("svg", {
             "xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {self.width:.0f} {self.height:.0f}",
-            "width": f"{self.width:.0f}", "height": f"{self.height:.0f}", "role": "img",
+            "width": f"{self.width:.0f}", "height": f"{self.height:.0f}", "role": "group",
             "aria-labelledby": "timeline-title timeline-desc", "class": "timeline",
         })
-        ET.SubElement(svg, "title", {"id": "timeline-title"}).text = "Timeline of the dated facts"
-        ET.SubElement(svg, "desc", {"id": "timeline-desc"}).text = (
-            f"{len(self.rows)} rows, one per event and kind of date, in order of the first date. "
-            "Dots are dates known to the day, bars are months, years or intervals; hollow dashed marks are "
-            "deprecated; red outlines mark dates on which sources disagree. The table below lists the same dates."
-        )
+        ET.SubElement(svg, "title", {"id": "timeline-title"}).text = self.words("timeline.svg_title")
+        ET.SubElement(svg, "desc", {"id": "timeline-desc"}).text = self.words("timeline.svg_desc", rows=len(self.rows))
         ET.SubElement(svg, "style").text = STYLE
-        self._legend(svg)
+        if self.with_labels:
+            self._legend(svg)
         self._axis(svg)
         body = ET.SubElement(svg, "g", {"class": "tl-rows"})
         for index, row in enumerate(self.rows):
@@ -171,15 +180,8 @@ class TimelineDrawing:
 
     def _legend(self, svg: ET.Element) -> None:
         group = ET.SubElement(svg, "g", {"class": "tl-legend", "transform": f"translate({MARGIN},{12})"})
-        items = (
-            ("circle", "tl-mark tl-normal", "known to the day"),
-            ("rect", "tl-mark tl-normal", "month, year or interval"),
-            ("circle", "tl-mark tl-preferred", "preferred"),
-            ("circle", "tl-mark tl-deprecated", "deprecated"),
-            ("circle", "tl-mark tl-normal tl-disputed", "sources disagree (≠)"),
-        )
         x = 0
-        for shape, css, text in items:
+        for shape, css, text in legend(self.words):
             if shape == "circle":
                 ET.SubElement(group, "circle", {"cx": f"{x + 6}", "cy": "6", "r": "5", "class": css})
             else:
@@ -190,7 +192,9 @@ class TimelineDrawing:
 
     def _axis(self, svg: ET.Element) -> None:
         axis = ET.SubElement(svg, "g", {"class": "tl-axis-group"})
-        year_y, month_y, bottom = LEGEND_HEIGHT + 14, LEGEND_HEIGHT + 32, self.height - MARGIN
+        legend_height = LEGEND_HEIGHT if self.with_labels else 0
+        year_y, month_y, bottom = legend_height + 14, legend_height + 32, self.height - MARGIN
+        names = self.words.dates["short_months"]
         for month in self.scale.months:
             x = self.plot_x + month.x
             new_year = month.month == 1 or month is self.scale.months[0]
@@ -199,7 +203,7 @@ class TimelineDrawing:
                                          "class": "tl-grid-year" if new_year else "tl-grid"})
             if new_year:
                 ET.SubElement(axis, "text", {"x": f"{x + 3:.1f}", "y": f"{year_y}", "class": "tl-year"}).text = str(month.year)
-            name = calendar.month_abbr[month.month]
+            name = names[month.month - 1]
             if month.width >= 26:
                 ET.SubElement(axis, "text", {"x": f"{x + 3:.1f}", "y": f"{month_y}", "class": "tl-axis"}).text = name
             elif month.width >= 9:
@@ -215,16 +219,19 @@ class TimelineDrawing:
 
     def _row(self, body: ET.Element, row: Row, y: float) -> None:
         group = ET.SubElement(body, "g", {"class": "tl-row"})
-        ET.SubElement(group, "rect", {"x": f"{MARGIN}", "y": f"{y}", "width": f"{self.width - 2 * MARGIN}", "height": f"{ROW_HEIGHT}", "class": "tl-band"})
-        link = ET.SubElement(group, "a", {"href": row.path})
-        text = ET.SubElement(link, "text", {"x": f"{MARGIN + 4}", "y": f"{y + 15}", "class": "tl-label"})
-        name = row.label + (f" · {row.kind}" if row.kind else "")
-        text.text = _shorten(name, LABEL_WIDTH - 24)
-        ET.SubElement(text, "title").text = name
+        ET.SubElement(group, "rect", {"x": f"{MARGIN if self.with_labels else 0}", "y": f"{y}",
+                                      "width": f"{self.width - (2 * MARGIN if self.with_labels else 0)}",
+                                      "height": f"{ROW_HEIGHT}", "class": "tl-band"})
+        if self.with_labels:
+            link = ET.SubElement(group, "a", {"href": row.path})
+            text = ET.SubElement(link, "text", {"x": f"{MARGIN + 4}", "y": f"{y + 15}", "class": "tl-label"})
+            text.text = _shorten(row.title, LABEL_WIDTH - 24)
+            ET.SubElement(text, "title").text = row.title
         if row.disputed:
-            flag = ET.SubElement(group, "text", {"x": f"{self.plot_x - 14}", "y": f"{y + 15}", "class": "tl-flag"})
+            x = self.plot_x - 14 if self.with_labels else 2
+            flag = ET.SubElement(group, "text", {"x": f"{x}", "y": f"{y + 15}", "class": "tl-flag"})
             flag.text = "≠"
-            ET.SubElement(flag, "title").text = "sources disagree on this date"
+            ET.SubElement(flag, "title").text = self.words("timeline.flag")
         self._duration(group, row, y + ROW_HEIGHT / 2)
         for fact in sorted(row.facts, key=lambda f: -f.rank_order):  # best rank drawn last, on top
             self._mark(group, fact, fact.iri in row.disputed, y + ROW_HEIGHT / 2)
@@ -249,11 +256,26 @@ class TimelineDrawing:
         else:
             x2 = self.plot_x + self.scale.end_of(fact.latest)
             ET.SubElement(link, "rect", {"x": f"{x1:.1f}", "y": f"{mid - 5}", "width": f"{max(x2 - x1, 4):.1f}", "height": "10", "rx": "2", "class": css})
-        ET.SubElement(link, "title").text = _mark_title(fact, disputed)
+        ET.SubElement(link, "title").text = self._mark_title(fact, disputed)
+
+    def _mark_title(self, fact: FactView, disputed: bool) -> str:
+        display = self.display
+        precision = display.precision(fact)
+        return self.words(
+            "timeline.mark_disputed" if disputed else "timeline.mark",
+            subject=display.value(fact.subject).text, property=display.property(fact.predicate).text,
+            date=display.value(fact.object).text + (f" ({self.words('fact.precision', precision=precision)})" if precision else ""),
+            rank=display.rank(fact),
+        )
 
 
-def timeline_svg(rows: list[Row]) -> str:
-    """The timeline as an SVG document's text (also embedded, as it is, in the timeline page)."""
-    tree = TimelineDrawing(rows).svg()
+def timeline_svg(rows: list[Row], display: Display, with_labels: bool = True) -> str:
+    """The timeline as an SVG document's text (the page embeds the plot without its labels and legend)."""
+    tree = TimelineDrawing(rows, display, with_labels).svg()
     ET.indent(tree, space=" ")
     return ET.tostring(tree, encoding="unicode")
+
+
+def label_top(with_labels: bool = False) -> int:
+    """How far below the top of the drawing its first row begins."""
+    return (LEGEND_HEIGHT if with_labels else 0) + AXIS_HEIGHT

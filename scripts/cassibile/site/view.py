@@ -1,17 +1,18 @@
 """What the pages show, read from the built graphs: labels, facts with their claims, where each IRI lives.
 
-Every page path is relative to the site's root folder (`id/<slug>.html`, `source/<name>.html`);
-templates prefix it with the way back to that root, so the same links work from `file://` and
-from a server.
+`SiteGraph` answers once, for every language, what the graph says; `Display` shows it in one
+language: labels in that language (English, marked, where it has none), dates in its words.
 
->>> site_path(ID["walter-bedell-smith"])
-'id/walter-bedell-smith.html'
+Every page path is relative to a language's root folder (`id/<slug>.html`, `source/<name>.html`);
+templates prefix it with the way back to that root, so the same links work from `file://`, from a
+server and in every language.
+
+>>> site_path(ID["walter-bedell-smith"]), site_path(FACT["x--pointInTime--1943"])
+('id/walter-bedell-smith.html', 'fact/x--pointInTime--1943.html')
 >>> site_path(CAS.pointInTime)
 'ontology.html#pointInTime'
->>> format_date(Literal("1943-09-03T14:00:00", datatype=XSD.dateTime))
-'3 September 1943, 14:00'
->>> format_date(Literal("1943-09", datatype=XSD.gYearMonth))
-'September 1943'
+>>> external_url(WD.Q200085)
+'https://www.wikidata.org/wiki/Q200085'
 """
 
 from __future__ import annotations
@@ -21,24 +22,28 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from cassibile.derive import RANK_ORDER, temporal_bounds
 from cassibile.export import entities
-from cassibile.namespaces import CAS, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WIKIBASE
+from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
+from cassibile.site.i18n import DATE_TYPES, DEFAULT_LANGUAGE, Words
 
-LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "de": "Deutsch", "pt": "Português"}
+RDF_TYPE = str(RDF.type)
 RANK_NAMES = {WIKIBASE.PreferredRank: "preferred", WIKIBASE.NormalRank: "normal", WIKIBASE.DeprecatedRank: "deprecated"}
+# What knowledge from outside the four texts a rank's rationale rests on (added to the ontology by the data's editors).
+OUTSIDE_KNOWLEDGE = CAS.outsideKnowledge
 # The parts of a fact node that the page shows in their own places, not as qualifiers.
-FACT_STRUCTURE = {RDF.type, RDF.subject, RDF.predicate, RDF.object, CAS.rank, CAS.rankRationale, CAS.supportedBy, RDFS.comment}
+FACT_STRUCTURE = {RDF.type, RDF.subject, RDF.predicate, RDF.object, CAS.rank, CAS.rankRationale, CAS.supportedBy,
+                  RDFS.comment, OUTSIDE_KNOWLEDGE}
 # Index sections, first match wins (a state is both an agent and a place: it is listed with the agents).
-CATEGORIES = (
-    ("people", "People", CAS.Person),
-    ("organisations", "Organisations and states", CAS.Agent),
-    ("places", "Places", CAS.Place),
-    ("events", "Events", CAS.Event),
-)
-OTHER_CATEGORY = ("other", "Other things")
+CATEGORIES = (("people", CAS.Person), ("organisations", CAS.Agent), ("places", CAS.Place), ("events", CAS.Event))
+OTHER_CATEGORY = "other"
+# Where the pages of the IRIs we mint live, by namespace (the query page's script reads the same table).
+PAGE_PATHS = ((str(ID), "id/{}.html"), (str(SOURCE), "source/{}.html"), (str(FACT), "fact/{}.html"),
+              (str(CLAIM), "claim/{}.html"), (str(CAS), "ontology.html#{}"))
+# Browsable addresses of someone else's IRIs: Wikidata items and properties get their wiki pages.
+EXTERNAL_PAGES = ((str(WD), "https://www.wikidata.org/wiki/{}"), (str(WDT), "https://www.wikidata.org/wiki/Property:{}"))
 
 
 def local_name(iri: URIRef) -> str:
@@ -50,82 +55,71 @@ def local_name(iri: URIRef) -> str:
 def site_path(iri: URIRef) -> str | None:
     """Where the page for an IRI we mint lives in the site, or None for an IRI of someone else's."""
     text = str(iri)
-    if text.startswith(str(ID)):
-        return f"id/{local_name(iri)}.html"
-    if text.startswith(str(SOURCE)):
-        return f"source/{local_name(iri)}.html"
-    if text.startswith(str(CAS)):
-        return f"ontology.html#{local_name(iri)}"
     if text == str(ONTOLOGY):
         return "ontology.html"
+    for namespace, path in PAGE_PATHS:
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return path.format(text[len(namespace):])
     return None
 
 
 def external_url(iri: URIRef) -> str:
-    """A browsable address for someone else's IRI: Wikidata items and properties get their wiki pages."""
     text = str(iri)
-    if text.startswith(str(WD)):
-        return f"https://www.wikidata.org/wiki/{local_name(iri)}"
-    if text.startswith("http://www.wikidata.org/prop/direct/"):
-        return f"https://www.wikidata.org/wiki/Property:{local_name(iri)}"
+    for namespace, url in EXTERNAL_PAGES:
+        if text.startswith(namespace):
+            return url.format(text[len(namespace):])
     return text
-
-
-def format_date(value: Literal) -> str:
-    """A date literal in words, at exactly the precision its datatype carries."""
-    text = str(value)
-    if value.datatype == XSD.gYear:
-        return text[:4]
-    if value.datatype == XSD.gYearMonth:
-        return dt.date(int(text[:4]), int(text[5:7]), 1).strftime("%B %Y")
-    day = dt.date.fromisoformat(text[:10])
-    words = f"{day.day} {day.strftime('%B %Y')}"
-    return f"{words}, {text[11:16]}" if value.datatype == XSD.dateTime else words
 
 
 @dataclass(frozen=True)
 class Value:
-    """One thing a page shows: its text, where it links (a site path or an outside URL) and its language."""
+    """One thing a page shows: its text, where it links (a site path or an outside URL), the language of
+    the text, and whether that language is a fallback for want of a text in the page's language."""
 
     text: str
     path: str | None = None
     url: str | None = None
     lang: str | None = None
+    fallback: bool = False
 
 
 @dataclass
 class FactView:
-    """A fact as a page shows it: subject, property, value, qualifiers, rank and the claims it rests on."""
+    """A fact as the pages show it, in no language yet: its terms, rank, qualifiers and the claims it rests on."""
 
     iri: URIRef
     subject: URIRef
     predicate: URIRef
     object: object
     rank: URIRef
-    rationale: str | None
-    qualifiers: list[tuple[Value, list[Value]]]
+    rationale: Literal | None
+    outside_knowledge: list[Literal]
+    qualifiers: list[tuple[URIRef, list]]
     claims: list[URIRef]
-    notes: list[str]
-    value: Value
-    property: Value
-    subject_value: Value
-    precision: str | None = None
+    notes: list[Literal]
+    precision: URIRef | None = None
     earliest: dt.date | None = None
     latest: dt.date | None = None
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return local_name(self.iri)
 
-    @property
+    @cached_property
     def path(self) -> str:
+        """The fact where its subject's page shows it."""
         return f"id/{local_name(self.subject)}.html#{self.anchor}"
 
-    @property
+    @cached_property
+    def page(self) -> str | None:
+        """The fact's own page, where its IRI dereferences."""
+        return site_path(self.iri) if str(self.iri).startswith(str(FACT)) else None
+
+    @cached_property
     def rank_name(self) -> str:
         return RANK_NAMES.get(self.rank, "normal")
 
-    @property
+    @cached_property
     def rank_order(self) -> int:
         return RANK_ORDER.get(self.rank, 1)
 
@@ -134,7 +128,6 @@ class FactView:
 class FactGroup:
     """The facts on one subject and property; a disagreement when sources give rival values or ranks."""
 
-    property: Value
     predicate: URIRef
     facts: list[FactView] = field(default_factory=list)
     disagreement: bool = False
@@ -147,21 +140,26 @@ class ClaimView:
     quote: Literal
     facts: list[FactView]
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return local_name(self.iri)
 
-    @property
+    @cached_property
     def path(self) -> str:
+        """The passage where its source's page shows it."""
         return f"source/{local_name(self.source)}.html#{self.anchor}"
+
+    @cached_property
+    def page(self) -> str | None:
+        return site_path(self.iri) if str(self.iri).startswith(str(CLAIM)) else None
 
 
 class SiteGraph:
     """Read-only questions the pages ask of a build: labels, facts, claims, categories.
 
     The graphs do not change while the site is written, so every answer that many pages ask for
-    (a term's labels and how it shows, the facts by subject, by value and by claim) is worked out
-    once: writing the site stays linear in the size of the build.
+    (a term's labels, the facts by subject, by value and by claim) is worked out once, for all four
+    languages: writing the site stays linear in the size of the build.
     """
 
     def __init__(self, built):
@@ -172,7 +170,6 @@ class SiteGraph:
         self.inferred: Graph = built.graphs["inferred"]
         self.texts: dict[URIRef, str] = built.dataset.source_texts
         self._labels: dict[URIRef, list[tuple[str, str, bool]]] = {}
-        self._values: dict[URIRef, Value] = {}
         self._groups: dict[URIRef, list[FactGroup]] = {}
 
     # --- things and their names -------------------------------------------------------------
@@ -203,68 +200,25 @@ class SiteGraph:
                         found.append((lang, str(label), editorial))
         return found
 
-    def label(self, term, lang: str = "en") -> str:
-        if isinstance(term, Literal):
-            return str(term)
-        for language, text, _ in self.labels(term):
-            if language == lang:
-                return text
-        if term == RDF.type:
-            return "instance of"
-        return local_name(term).replace("-", " ")
+    def alternative_labels(self, term: URIRef) -> list[Literal]:
+        return sorted(self.data.objects(term, SKOS.altLabel))
 
-    def value(self, term) -> Value:
-        """How a page shows any object: a linked label, a date in words, a number, a string in its language.
-
-        An IRI's Value is worked out once (a Value is immutable): the same entities recur on many pages.
-        Literals are not kept: rdflib counts some with different text as equal (language tags in other case)."""
-        if isinstance(term, Literal):
-            return self._read_value(term)
-        if term not in self._values:
-            self._values[term] = self._read_value(term)
-        return self._values[term]
-
-    def _read_value(self, term) -> Value:
-        if isinstance(term, Literal):
-            if term.datatype in (XSD.gYear, XSD.gYearMonth, XSD.date, XSD.dateTime):
-                return Value(format_date(term))
-            return Value(str(term), lang=term.language)
-        if str(term).startswith(str(INTERVAL)):
-            return Value(self.interval_text(term))
-        path = site_path(term)
-        if path:
-            return Value(self.label(term), path=path, lang="en")
-        short = self.data.namespace_manager.normalizeUri(term)  # a prefixed name, or <iri> when no prefix fits
-        return Value(str(term) if short.startswith("<") else short, url=external_url(term))
-
-    def property_value(self, predicate: URIRef) -> Value:
-        """A property by its English label, linked to its documentation (rdf:type reads "instance of")."""
-        path = site_path(predicate)
-        return Value(self.label(predicate), path=path, url=None if path else external_url(predicate), lang="en")
-
-    def interval_text(self, span: URIRef) -> str:
-        earliest, latest = self.data.value(span, CAS.earliest), self.data.value(span, CAS.latest)
-        if earliest is None or latest is None:
-            return local_name(span)
-        return f"between {format_date(earliest)} and {format_date(latest)}"
-
-    def description(self, entity: URIRef) -> str | None:
-        text = self.data.value(entity, SCHEMA.description)
-        return str(text) if text is not None else None
+    def description(self, entity: URIRef) -> Literal | None:
+        return self.data.value(entity, SCHEMA.description)
 
     def types(self, entity: URIRef) -> set[URIRef]:
         """Asserted and inferred classes: the OWL RL closure gives every superclass."""
         return set(self.data.objects(entity, RDF.type)) | set(self.inferred.objects(entity, RDF.type))
 
-    def category(self, entity: URIRef) -> tuple[str, str]:
+    def category(self, entity: URIRef) -> str:
         types = self.types(entity)
-        for key, title, cls in CATEGORIES:
-            if cls in types:
-                return key, title
-        return OTHER_CATEGORY
+        return next((key for key, cls in CATEGORIES if cls in types), OTHER_CATEGORY)
 
-    def wikidata(self, entity: URIRef) -> list[Value]:
-        return [Value(local_name(q), url=external_url(q)) for q in sorted(self.data.objects(entity, OWL.sameAs))]
+    def wikidata(self, entity: URIRef) -> list[URIRef]:
+        return sorted(self.data.objects(entity, OWL.sameAs))
+
+    def definition(self, term: URIRef) -> Literal | None:
+        return self.ontology.value(term, SKOS.definition)
 
     # --- facts and claims --------------------------------------------------------------------
 
@@ -274,22 +228,20 @@ class SiteGraph:
 
     def _fact_view(self, fact: URIRef) -> FactView:
         data = self.data
-        subject, predicate, obj = data.value(fact, RDF.subject), data.value(fact, RDF.predicate), data.value(fact, RDF.object)
-        qualifiers = sorted(
-            {p for p in data.predicates(fact) if p not in FACT_STRUCTURE}, key=lambda p: (self.label(p), str(p))
-        )
+        obj = data.value(fact, RDF.object)
+        english = Display.english(self)
+        qualifiers = sorted({p for p in data.predicates(fact) if p not in FACT_STRUCTURE},
+                            key=lambda p: (english.label(p).text, str(p)))
         bounds = temporal_bounds(data, obj)
-        precision = self.derived.value(fact, CAS.datePrecision)
-        rationale = data.value(fact, CAS.rankRationale)
         return FactView(
-            iri=fact, subject=subject, predicate=predicate, object=obj,
+            iri=fact, subject=data.value(fact, RDF.subject), predicate=data.value(fact, RDF.predicate), object=obj,
             rank=data.value(fact, CAS.rank) or WIKIBASE.NormalRank,
-            rationale=str(rationale) if rationale is not None else None,
-            qualifiers=[(self.property_value(q), [self.value(v) for v in sorted(data.objects(fact, q))]) for q in qualifiers],
+            rationale=data.value(fact, CAS.rankRationale),
+            outside_knowledge=sorted(data.objects(fact, OUTSIDE_KNOWLEDGE)),
+            qualifiers=[(q, sorted(data.objects(fact, q))) for q in qualifiers],
             claims=sorted(data.objects(fact, CAS.supportedBy)),
-            notes=sorted(str(n) for n in data.objects(fact, RDFS.comment)),
-            value=self.value(obj), property=self.property_value(predicate), subject_value=self.value(subject),
-            precision=self.label(precision) if precision is not None else None,
+            notes=sorted(data.objects(fact, RDFS.comment)),
+            precision=self.derived.value(fact, CAS.datePrecision),
             earliest=bounds[0] if bounds else None, latest=bounds[1] if bounds else None,
         )
 
@@ -306,27 +258,21 @@ class SiteGraph:
         return self._facts_by(lambda fact: (fact.subject,))
 
     def fact_groups(self, entity: URIRef) -> list[FactGroup]:
-        """The entity's facts by property (in label order), each group marked when it is a disagreement.
-
-        Grouped once per entity: its page and the timeline both ask."""
+        """The entity's facts by property, each group marked when it is a disagreement; the facts of a
+        group by rank, then date. Grouped once per entity: its pages in four languages and the timeline ask."""
         if entity not in self._groups:
             self._groups[entity] = self._group_facts(entity)
         return self._groups[entity]
 
     def _group_facts(self, entity: URIRef) -> list[FactGroup]:
         groups: dict[URIRef, FactGroup] = {}
+        english = Display.english(self)
         for fact in self._facts_by_subject.get(entity, []):
-            groups.setdefault(fact.predicate, FactGroup(fact.property, fact.predicate)).facts.append(fact)
+            groups.setdefault(fact.predicate, FactGroup(fact.predicate)).facts.append(fact)
         for group in groups.values():
-            group.facts.sort(key=lambda f: (f.rank_order, f.earliest or dt.date.max, f.value.text, str(f.iri)))
+            group.facts.sort(key=lambda f: (f.rank_order, f.earliest or dt.date.max, english.value(f.object).text, str(f.iri)))
             group.disagreement = self.disagree(group)
-        return sorted(groups.values(), key=self._group_order)
-
-    @staticmethod
-    def _group_order(group: FactGroup) -> tuple:
-        """Dates first, narrative summaries last, everything else by its property's label."""
-        place = 0 if any(f.earliest for f in group.facts) else 2 if group.predicate == CAS.summary else 1
-        return place, group.property.text.lower(), str(group.predicate)
+        return list(groups.values())
 
     def disagree(self, group: FactGroup) -> bool:
         """Rival facts: several values of a single-valued property, or facts the editors ranked apart."""
@@ -336,21 +282,24 @@ class SiteGraph:
         ranked_apart = len({f.rank for f in group.facts}) > 1 or any(f.rationale for f in group.facts)
         return single or ranked_apart
 
+    @cached_property
+    def disputed(self) -> set[URIRef]:
+        """Every fact in a disagreement."""
+        return {f.iri for e in self.entities for g in self.fact_groups(e) if g.disagreement for f in g.facts}
+
     def mentions(self, entity: URIRef) -> list[FactView]:
         """Facts about other things whose value or qualifiers name this entity."""
         found = {fact.iri: fact for fact in self._facts_by_value.get(entity, [])}
-        found.update((fact.iri, fact) for fact in self._facts_by_qualifier_path.get(site_path(entity), []))
-        named = [fact for fact in found.values() if fact.subject != entity]
-        return sorted(named, key=lambda f: (f.subject_value.text.lower(), f.property.text, str(f.iri)))
+        found.update((fact.iri, fact) for fact in self._facts_by_qualifier.get(entity, []))
+        return sorted((fact for fact in found.values() if fact.subject != entity), key=lambda f: (str(f.subject), str(f.iri)))
 
     @cached_property
     def _facts_by_value(self) -> dict[object, list[FactView]]:
         return self._facts_by(lambda fact: (fact.object,))
 
     @cached_property
-    def _facts_by_qualifier_path(self) -> dict[str, list[FactView]]:
-        """By the page a qualifier links to: how a qualifier names an entity."""
-        return self._facts_by(lambda fact: {v.path for _, values in fact.qualifiers for v in values if v.path is not None})
+    def _facts_by_qualifier(self) -> dict[object, list[FactView]]:
+        return self._facts_by(lambda fact: {v for _, values in fact.qualifiers for v in values if isinstance(v, URIRef)})
 
     @cached_property
     def claims(self) -> dict[URIRef, ClaimView]:
@@ -378,7 +327,84 @@ class SiteGraph:
         """Every fact whose value is a date or a time span (the build derived its day bounds)."""
         return [f for f in self.facts.values() if f.earliest is not None]
 
-    def definition(self, term: URIRef) -> str | None:
-        text = self.ontology.value(term, SKOS.definition)
-        return str(text) if text is not None else None
+    @cached_property
+    def displays(self) -> dict[str, Display]:
+        """One display per language, each remembering how it shows the terms that recur on many pages."""
+        return {lang: Display(self, Words(lang)) for lang in LANGUAGES}
 
+
+class Display:
+    """The graph's terms as one language shows them: a label in that language, or in English marked as
+    a fallback; dates in that language's words; a link to the term's page."""
+
+    def __init__(self, site: SiteGraph, words: Words):
+        self.site, self.words, self.lang = site, words, words.lang
+        self._values: dict[URIRef, Value] = {}
+
+    @staticmethod
+    def english(site: SiteGraph) -> "Display":
+        return site.displays[DEFAULT_LANGUAGE]
+
+    def label(self, term) -> Value:
+        """The term's label in this language, else in English (marked as a fallback), else its local name."""
+        labels = self.site.labels(term)
+        for wanted in (self.lang, DEFAULT_LANGUAGE):
+            for language, text, _ in labels:
+                if language == wanted:
+                    return Value(text, lang=language, fallback=language != self.lang)
+        if str(term) == RDF_TYPE:
+            return Value(self.words("fact.instance_of"), lang=self.lang)
+        return Value(local_name(term).replace("-", " "))
+
+    def text(self, literal: Literal | None) -> Value | None:
+        """A descriptive text (a description, a rationale, a note): in its own language, marked as a fallback
+        when that is not the page's."""
+        if literal is None:
+            return None
+        lang = literal.language
+        return Value(str(literal), lang=lang, fallback=bool(lang) and lang != self.lang)
+
+    def value(self, term) -> Value:
+        """How a page shows any object: a linked label, a date in words, a number, a string in its language.
+
+        An IRI's Value is worked out once per language (a Value is immutable): the same entities recur on
+        many pages. Literals are not kept: rdflib counts some with different text as equal."""
+        if isinstance(term, Literal):
+            return self._literal(term)
+        if term not in self._values:
+            self._values[term] = self._iri(term)
+        return self._values[term]
+
+    def _literal(self, term: Literal) -> Value:
+        if term.datatype in DATE_TYPES:
+            return Value(self.words.date(term))
+        return self.text(term)
+
+    def _iri(self, term) -> Value:
+        if str(term).startswith(str(INTERVAL)):
+            return Value(self.interval_text(term))
+        path = site_path(term)
+        if path:
+            label = self.label(term)
+            return Value(label.text, path=path, lang=label.lang, fallback=label.fallback)
+        short = self.site.data.namespace_manager.normalizeUri(term)  # a prefixed name, or <iri> when no prefix fits
+        return Value(str(term) if short.startswith("<") else short, url=external_url(term))
+
+    def property(self, predicate: URIRef) -> Value:
+        """A property by its label, linked to its documentation (rdf:type reads "instance of")."""
+        path = site_path(predicate)
+        label = self.label(predicate)
+        return Value(label.text, path=path, url=None if path else external_url(predicate), lang=label.lang, fallback=label.fallback)
+
+    def interval_text(self, span: URIRef) -> str:
+        data = self.site.data
+        earliest, latest = data.value(span, CAS.earliest), data.value(span, CAS.latest)
+        if earliest is None or latest is None:
+            return local_name(span)
+        return self.words.interval(earliest, latest)
+
+    def rank(self, fact: FactView) -> str:
+        return self.words(f"rank.{fact.rank_name}")
+
+    def precision(self, fact: FactView) -> str | None:
+        return self.label(fact.precision).text if fact.precision is not None else None
