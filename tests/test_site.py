@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import lxml.html
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError
@@ -522,6 +522,18 @@ def test_pages_show_labels_in_their_language_and_mark_english_fallbacks(built):
         assert marker.text == "EN" and marker.attrs["title"], lang
     english = page(site / "id" / "armistice-of-cassibile.html")
     assert not [e for e in english.elements if "fallback" in e.classes]
+
+
+def test_a_sources_own_words_show_in_their_language_and_are_no_fallback(built):
+    """Regression: a fact's value in a Portuguese source's own words ("rendição incondicional") was marked on
+    the pages of the other languages as a missing translation. It is tagged lang="pt" there, and never marked."""
+    wording = Literal("rendição incondicional", lang="pt")
+    assert (None, RDF.object, wording) in layer(built, "asserted")
+    for lang in ("en", "it", "de"):
+        html = page(in_language(built / "site", lang, "id/armistice-of-cassibile.html"))
+        shown = [e for e in html.elements if e.text == str(wording) and e.inside("span", cls="value")]
+        assert shown and all(e.attrs.get("lang") == "pt" for e in shown), lang
+        assert not [e for e in html.elements if "fallback" in e.classes and e.inside("p", cls="statement")], lang
 
 
 def test_fact_and_claim_iris_have_pages_and_data_siblings_at_their_paths(built):

@@ -376,9 +376,12 @@ class Display:
         return self._values[term]
 
     def _literal(self, term: Literal) -> Value:
+        """A value as the data holds it. A string in another language is a source's own words (what it calls a
+        thing, what it says a motive was), shown in that language and so tagged, but not as a fallback: no
+        translation is missing."""
         if term.datatype in DATE_TYPES:
             return Value(self.words.date(term))
-        return self.text(term)
+        return Value(str(term), lang=term.language)
 
     def _iri(self, term) -> Value:
         if str(term).startswith(str(INTERVAL)):
