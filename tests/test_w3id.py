@@ -33,6 +33,9 @@ RULES = ROOT / "w3id" / "cassibile" / ".htaccess"
 INSTALL = "DEBIAN_FRONTEND=noninteractive apt-get install -y apache2"
 MODULES = Path("/usr/lib/apache2/modules")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+# The ontology's version, whose IRI (ontology/<version>) the build publishes as well.
+VERSION = str(Graph().parse(ROOT / "ontology" / "cassibile.ttl").value(URIRef("https://w3id.org/cassibile/ontology"),
+                                                                     URIRef("http://www.w3.org/2002/07/owl#versionInfo")))
 SUFFIX_TYPES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
                 ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 CONFIG = """\
@@ -188,7 +191,7 @@ def test_iri_redirects_to_the_document_of_the_asked_type(w3id, iris, built, kind
         assert (URIRef("https://w3id.org/cassibile/" + path), None, None) in graph
 
 
-@pytest.mark.parametrize("path", ["shapes", "ontology/1.0.0"])
+@pytest.mark.parametrize("path", ["shapes", f"ontology/{VERSION}"])
 @pytest.mark.parametrize("suffix", [".ttl", ".jsonld", ".nt", ".rdf"])
 def test_shapes_and_versioned_ontology_negotiate_their_data(w3id, path, suffix):
     status, location = redirect(w3id, path, SUFFIX_TYPES[suffix])
@@ -203,7 +206,7 @@ def test_shapes_have_no_page_so_a_browser_gets_turtle_and_a_strict_html_client_4
 
 
 @pytest.mark.parametrize("name", ["context.jsonld", "cassibile.nq", "cassibile.trig", "asserted.ttl", "void.ttl", "shapes.ttl",
-                                  "id/armistice-of-cassibile.ttl", "ontology/1.0.0.ttl"])
+                                  "id/armistice-of-cassibile.ttl", f"ontology/{VERSION}.ttl"])
 def test_files_redirect_to_the_same_name_whatever_the_client_accepts(w3id, built, name):
     assert redirect(w3id, name, "text/html") == (302, name)
     document = get(w3id[1] + name)

@@ -186,8 +186,8 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
 
 
 def write_versioned_ontology(ontology: Graph, out: Path, site: Path) -> None:
-    """The ontology's files of `out` again in `site` at the path of its version IRI (ontology/1.0.0.ttl, …),
-    where the w3id rules send `https://w3id.org/cassibile/ontology/1.0.0`; keep earlier versions when publishing."""
+    """The ontology's files of `out` again in `site` at the path of its version IRI (ontology/1.1.0.ttl, …),
+    where the w3id rules send `https://w3id.org/cassibile/ontology/1.1.0`; keep earlier versions when publishing."""
     version = ontology.value(URIRef(BASE + "ontology"), OWL.versionIRI)
     if version is None or not str(version).startswith(BASE):
         return

@@ -19,7 +19,7 @@ from rdflib import URIRef
 from rdflib.namespace import XSD
 
 from cassibile.errors import DataError
-from cassibile.namespaces import PREFIXES
+from cassibile.namespaces import LANGUAGES, PREFIXES
 from cassibile.query import _DATE, _LANGUAGE, _QID, PARAMETER_TYPES, Parameter, bind, bundled_queries
 
 PLACEHOLDER = "urn:x-cassibile-parameter:"
@@ -76,6 +76,7 @@ def parameter_rules() -> dict:
         "dates": [str(XSD.gYear), str(XSD.gYearMonth), str(XSD.date)],
         "integer": str(XSD.integer),
         "types": sorted(PARAMETER_TYPES),
+        "languages": list(LANGUAGES),  # a regional tag (pt-BR) falls back to one of these (pt)
     }
 
 

@@ -36,6 +36,26 @@
     return found;
   }
 
+  const words = (text) => fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+  /** How much of the document's closest name the query's words cover (0 to 1): a name that is nearly the
+      query ranks before a longer one that merely contains it (MiniSearch adds up the matches of every
+      field, so an entity with more names containing the words would win). */
+  function coverage(doc, queryWords) {
+    const names = [...Object.values(doc.l), ...(doc.a || []).map((other) => other[1])];
+    return Math.max(0, ...names.map((name) => {
+      const nameWords = words(name);
+      return nameWords.filter((word) => queryWords.some((q) => word.startsWith(q))).length / (nameWords.length || 1);
+    }));
+  }
+
+  function ranked(text) {
+    const queryWords = words(text);
+    const results = index.search(text).map((result) => ({ result, cover: coverage(documents[result.id], queryWords) }));
+    results.sort((a, b) => b.cover - a.cover || b.result.score - a.result.score);
+    return results.map((entry) => entry.result);
+  }
+
   function render(query) {
     list.replaceChildren();
     const text = query.trim();
@@ -43,7 +63,7 @@
       status.textContent = "";
       return;
     }
-    const results = index.search(text);
+    const results = ranked(text);
     status.textContent = results.length === 0 ? message("no_results", { query: text })
       : message(results.length === 1 ? "one_result" : "results", { count: results.length, query: text });
     for (const result of results.slice(0, LIMIT)) {

@@ -21,6 +21,13 @@ const CassibileQueries = (() => {
 
   const fullMatch = (pattern, text) => new RegExp(`^(?:${pattern})$`, "u").exec(text);
 
+  /** A lower-case language tag, or its language where the tag is regional and the publication has no labels
+      in it but has in the language (pt-BR: pt), as query.parse_parameter does. */
+  function language(tag) {
+    const base = tag.split("-")[0];
+    return !rules.languages.includes(tag) && rules.languages.includes(base) ? base : tag;
+  }
+
   /** A string literal as oxigraph writes it (N-Triples escapes). */
   function literal(text, datatype = null) {
     let out = '"';
@@ -64,7 +71,7 @@ const CassibileQueries = (() => {
       case "iri": return iri(text);
       case "qid": return fullMatch(rules.patterns.qid, text) ? `<${rules.prefixes.wd}${text}>` : null;
       case "date": return date(text);
-      case "language": return fullMatch(rules.patterns.language, text) ? literal(text.toLowerCase()) : null;
+      case "language": return fullMatch(rules.patterns.language, text) ? literal(language(text.toLowerCase())) : null;
       case "string": return literal(text);
       case "integer": return fullMatch(rules.patterns.integer, text) ? literal(BigInt(text).toString(), rules.integer) : null;
       default: return null;
