@@ -183,6 +183,30 @@ def test_shapes_without_a_message_get_pyshacls_own_messages():
     assert 'Value Literal("medium", lang=en) not in list' in " ".join(messages)
 
 
+def test_each_class_pattern_and_value_a_node_lacks_is_one_result_as_in_pyshacl():
+    shapes = parse(PREFIXES + """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+        sh:property [ sh:path ex:p ; sh:class ex:A , ex:B ; sh:pattern "^x" , "y$" ; sh:hasValue 1 , 2 ] .""")
+    data = parse(PREFIXES + "ex:a ex:p ex:b .")
+    found = assert_same(shapes, data)
+    assert sorted(f.component.rsplit("#")[-1] for f in found) == [
+        "ClassConstraintComponent", "ClassConstraintComponent", "HasValueConstraintComponent",
+        "HasValueConstraintComponent", "PatternConstraintComponent", "PatternConstraintComponent"]
+
+
+def test_a_path_of_length_zero_reaches_a_focus_node_the_data_does_not_mention():
+    """pyshacl's value nodes of ex:p* include the focus node itself; SPARQL's zero-length paths only reach the
+    graph's subjects and objects."""
+    shapes = parse(PREFIXES + """ex:S a sh:NodeShape ; sh:targetNode "a" , ex:absent ;
+        sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:class ex:A ; sh:hasValue ex:other ; sh:maxCount 0 ] ,
+                    [ sh:path ( [ sh:zeroOrOnePath ex:p ] [ sh:zeroOrMorePath ex:q ] ) ; sh:nodeKind sh:BlankNode ] .""")
+    data = parse(PREFIXES + "ex:b ex:p ex:c .")
+    found = assert_same(shapes, data)
+    assert {(str(f.focus), f.component.rsplit("#")[-1]) for f in found} == {
+        (focus, component) for focus in ("a", "http://example.org/absent")
+        for component in ("ClassConstraintComponent", "HasValueConstraintComponent", "MaxCountConstraintComponent",
+                          "NodeKindConstraintComponent")}
+
+
 def test_zoo_hits_every_component_and_both_engines_agree():
     found = assert_same(parse(ZOO_SHAPES), parse(ZOO_DATA))
     components = {f.component.rsplit("#", 1)[-1] for f in found}
@@ -292,6 +316,19 @@ def test_data_the_compiled_shapes_cannot_decide_goes_to_pyshacl():
     _, undecided = shacl_sparql.run(shacl_sparql.compile_shapes(shapes), shacl_sparql.Data.of(data))
     assert undecided == {URIRef("http://example.org/S")}
     with pytest.raises(DataError, match="BlankNode"):
+        checker_for(shapes, data).shape_violations()
+
+
+def test_values_pyshacl_cannot_compare_stop_the_validation_with_the_shape_named():
+    """pyshacl fails with a TypeError on sh:lessThanOrEquals between an ill-typed integer and an integer; the build
+    says which shape instead."""
+    shapes = parse(PREFIXES + 'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;'
+                              ' sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ; sh:message "ordered" ] .')
+    data = parse(PREFIXES + 'ex:t a ex:Thing ; ex:start "abc"^^xsd:integer ; ex:end 5 .')
+    assert shacl_sparql.run(shacl_sparql.compile_shapes(shapes), shacl_sparql.Data.of(data))[1] == {URIRef("http://example.org/S")}
+    with pytest.raises(TypeError):
+        shacl_violations(data, shapes)
+    with pytest.raises(DataError, match="pyshacl cannot validate the data against <http://example.org/S>: .<=. not supported"):
         checker_for(shapes, data).shape_violations()
 
 

@@ -204,6 +204,7 @@ class _Check:
     context: str  # a SPARQL SELECT of the distinct ?focus nodes
     path: str | None  # the SPARQL property path; None for a node shape (the value node is the focus node)
     path_text: str
+    nullable: bool = False  # the path may have length zero: the focus node is a value node
     message: Literal | None = None  # None: pyshacl's message for the component
     severity: str = VIOLATION
     per_value: list[tuple[str, str]] = field(default_factory=list)  # (component, SPARQL: ?value conforms)
@@ -299,7 +300,8 @@ class _Compiler:
             allowed.add(SH.property)  # its members are compiled by top_level
         self.check_predicates(shape, allowed)
         check = _Check(shape, context, None if path_node is None else self.path(path_node),
-                       "" if path_node is None else path_text(self.shapes, path_node))
+                       "" if path_node is None else path_text(self.shapes, path_node),
+                       path_node is not None and self.nullable(path_node))
         check.severity = str(self.one(shape, SH.severity, URIRef) or SH.Violation)
         self.value_constraints(shape, check)
         if path_node is not None:
@@ -341,8 +343,8 @@ class _Compiler:
             tests.append((SH.InConstraintComponent, _any(f"sameTerm(?value, {_term(m)})" for m in self.items(members))))
         if (languages := self.one(shape, SH.languageIn)) is not None:
             tests.append((SH.LanguageInConstraintComponent, self.language_in(self.items(languages))))
-        if patterns := sorted(s.objects(shape, SH.pattern), key=str):
-            tests.append((SH.PatternConstraintComponent, self.pattern(shape, patterns, check)))
+        for pattern in sorted(s.objects(shape, SH.pattern), key=str):  # pyshacl reports each pattern a value fails
+            tests.append((SH.PatternConstraintComponent, self.pattern(shape, pattern, check)))
         for parameter, component, operator in ((SH.minLength, SH.MinLengthConstraintComponent, ">="),
                                                (SH.maxLength, SH.MaxLengthConstraintComponent, "<=")):
             if (length := self.one(shape, parameter, Literal)) is not None:
@@ -433,21 +435,20 @@ class _Compiler:
                                  and not _well_typed(to_rdflib(term), datatype))
         return f"({test} && !BOUND(?{ill_typed}))"
 
-    def pattern(self, shape, patterns: list, check: _Check) -> str:
+    def pattern(self, shape, pattern, check: _Check) -> str:
         """pyshacl's sh:pattern: Python's re.search on the IRI or lexical form, with sh:flags i and m only."""
         flags = list(self.shapes.objects(shape, SH.flags))
-        if len(flags) > 1 or not all(isinstance(p, Literal) for p in patterns + flags):
+        if len(flags) > 1 or not all(isinstance(p, Literal) for p in [pattern] + flags):
             raise Unsupported("sh:pattern or sh:flags")
         options = 0
         if flags:
             text = str(flags[0].value).lower()
             options = (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
         try:
-            matchers = [re.compile(str(p), options) for p in patterns]
+            matcher = re.compile(str(pattern), options)
         except re.error as error:
             raise Unsupported(f"sh:pattern: {error}") from None
-        failing = self.decided(check, lambda term: not isinstance(term, ox.BlankNode)
-                               and not all(m.search(term.value) for m in matchers))
+        failing = self.decided(check, lambda term: not isinstance(term, ox.BlankNode) and not matcher.search(term.value))
         return f"(!isBLANK(?value) && !BOUND(?{failing}))"
 
     def language_in(self, languages: list) -> str:
@@ -501,6 +502,18 @@ class _Compiler:
         if predicate not in operators:
             raise Unsupported(f"path {predicate}")
         return operators[predicate].format(self.path(inner))
+
+    def nullable(self, node) -> bool:
+        """Whether a (well-formed) path may have length zero."""
+        if isinstance(node, URIRef):
+            return False
+        if self.one(node, RDF.first) is not None:
+            return all(self.nullable(step) for step in self.items(node))
+        if (choices := self.one(node, SH.alternativePath)) is not None:
+            return any(self.nullable(choice) for choice in self.items(choices))
+        if self.one(node, SH.zeroOrMorePath) is not None or self.one(node, SH.zeroOrOnePath) is not None:
+            return True
+        return self.nullable(self.one(node, SH.inversePath) or self.one(node, SH.oneOrMorePath))
 
     def one(self, node, predicate, kind: type | None = None):
         """The single value of `predicate` (None if it has none); more than one, or one of the wrong kind, is unsupported."""
@@ -670,10 +683,13 @@ class _DefaultMessages:
 
 
 def _values(check: _Check) -> str:
-    """The pattern binding each ?focus to its distinct value nodes (itself, for a node shape)."""
+    """The pattern binding each ?focus to its distinct value nodes (itself, for a node shape). A path that may have
+    length zero reaches the focus node itself even where the data does not mention it, as in pyshacl; SPARQL's
+    zero-length paths only match the graph's subjects and objects."""
     if check.path is None:
         return f"{{ {check.context} }} BIND (?focus AS ?value)"
-    return f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {check.context} }} ?focus {check.path} ?value }} }}"
+    itself = f" UNION {{ {{ {check.context} }} BIND (?focus AS ?value) }}" if check.nullable else ""
+    return (f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {{ {check.context} }} ?focus {check.path} ?value }}{itself} }} }}")
 
 
 def _joins(check: _Check, store: ox.Store) -> str:
@@ -713,7 +729,7 @@ def _counts(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
     aggregates = " ".join(f"(COUNT(?counted{i}) AS ?n{i})" for i in range(len(check.counts)))
     tests = " || ".join(f"COALESCE(?n{i}, 0) < {c.minimum}" if c.minimum is not None else f"COALESCE(?n{i}, 0) > {c.maximum}"
                         for i, c in enumerate(check.counts))
-    if joins:  # the joins need ?value bound: count in a subquery, joined to the focus nodes
+    if joins or check.nullable:  # count the value nodes in a subquery, joined to the focus nodes
         query = (f"SELECT * WHERE {{ {{ {check.context} }} OPTIONAL {{ SELECT ?focus {aggregates} "
                  f"WHERE {{ {_values(check)} {joins} {binds} }} GROUP BY ?focus }} FILTER ({tests}) }}")
     else:  # faster: one left join; a path other than an IRI may reach a value twice, hence DISTINCT
@@ -743,10 +759,10 @@ def _missing_values(check: _Check, store: ox.Store) -> list[Finding]:
     """One result per focus node and sh:hasValue it lacks, as pyshacl gives them."""
     if not check.has_values:
         return []
-    if check.path is None:
-        tests = [f"!sameTerm(?focus, {v})" for v in check.has_values]
-    else:
-        tests = [f"NOT EXISTS {{ ?focus {check.path} {v} }}" for v in check.has_values]
+    tests = [f"!sameTerm(?focus, {v})" for v in check.has_values]
+    if check.path is not None:
+        paths = [f"NOT EXISTS {{ ?focus {check.path} {v} }}" for v in check.has_values]
+        tests = [f"({itself} && {path})" for itself, path in zip(tests, paths)] if check.nullable else paths
     binds = " ".join(f"BIND ({test} AS ?missing{i})" for i, test in enumerate(tests))
     any_missing = " || ".join(f"?missing{i}" for i in range(len(tests)))
     query = f"SELECT * WHERE {{ {{ {check.context} }} {binds} FILTER ({any_missing}) }}"

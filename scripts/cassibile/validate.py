@@ -99,6 +99,9 @@ class Checker:
                 found += shacl_sparql.fallback_findings(self.shapes, undecided, self.data)
             except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
                 raise unusable_shape(self.dataset, error) from None
+            except TypeError as error:  # pyshacl cannot order two values it compares (sh:lessThan a date and a number)
+                shapes = sorted({_short(_named_shape(self.dataset.shapes, s)) for s in set(self.shapes.fallback) | undecided})
+                raise DataError(f"pyshacl cannot validate the data against {', '.join(shapes)}: {error}") from None
         return found
 
 
