@@ -16,8 +16,6 @@ from cassibile import derive, reason, shacl_sparql
 from cassibile.build import reasoning_input
 from cassibile.errors import DataError
 from cassibile.load import Dataset, load_project, new_graph, to_rdflib
-from cassibile.namespaces import SH
-from cassibile.query import store_from_graph
 from cassibile.validate import Checker, shacl_violations
 from test_shapes import PROJECT, WORLD, _fixtures, fixture_dataset
 

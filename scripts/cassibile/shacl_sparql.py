@@ -104,6 +104,7 @@ class Data:
         self.store = ox.Store()
         self.rewritten: set = set()  # store terms that stand for a literal written otherwise
         self._written: dict[tuple, set] = {}  # (s, p, o) in the store with o in `rewritten` -> its objects as written
+        self._forms: dict = {}  # each literal met so far (`_exact`) -> the store's term for it
 
     @classmethod
     def of(cls, graph: Graph) -> Data:
@@ -114,29 +115,29 @@ class Data:
     def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
         """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields them), to the store."""
         if isinstance(layer, Graph):
-            triples = ((to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), o) for s, p, o in layer)
+            terms = _OxigraphTerms()
+            triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
         else:
             triples = ((t.subject, t.predicate, t.object, t.object) for t in layer)
         while chunk := list(islice(triples, _CHUNK)):
-            stored = self._stored({_exact(w): (o, w) for _, _, o, w in chunk if isinstance(o, ox.Literal)}.values())
+            self._compare({key: (o, w) for _, _, o, w in chunk if isinstance(o, ox.Literal)
+                           and (key := _exact(w)) not in self._forms})
             if self.rewritten:
                 for s, p, o, written in chunk:
-                    if (o := stored.get(o, o)) in self.rewritten:
+                    if isinstance(o, ox.Literal) and (o := self._forms[_exact(written)]) in self.rewritten:
                         written = written if isinstance(written, Literal) else to_rdflib(written)
                         self._written.setdefault((s, p, o), set()).add(written)
-            self.store.bulk_extend(ox.Quad(s, p, stored.get(o, o)) for s, p, o, _ in chunk)
+            self.store.bulk_extend(ox.Quad(s, p, o) for s, p, o, _ in chunk)
 
-    def _stored(self, literals: Iterable[tuple]) -> dict:
-        """Each (oxigraph literal, literal as written) -> the term the store makes of it; notes those it rewrites."""
-        pairs, forms = list(literals), {}
-        for (literal, written), stored in zip(pairs, stored_forms([literal for literal, _ in pairs])):
-            forms[literal] = stored
+    def _compare(self, literals: dict) -> None:
+        """Ask a store what it makes of each new literal (key -> (oxigraph term, as written)); note those it rewrites."""
+        for key, (_, written), stored in zip(literals, literals.values(), stored_forms([o for o, _ in literals.values()])):
+            self._forms[key] = stored
             if stored in self.rewritten or kept(written, stored):
                 continue
             for quad in self.store.quads_for_pattern(None, None, stored):  # written as the store keeps it
                 self._written.setdefault((quad.subject, quad.predicate, stored), set()).add(to_rdflib(stored))
             self.rewritten.add(stored)
-        return forms
 
     def as_written(self) -> Graph:
         """An rdflib copy of the store with every object as written (the project's prefixes, for pyshacl's messages)."""
@@ -146,6 +147,15 @@ class Data:
             for obj in self._written[(s, p, o)] if o in self.rewritten else (terms[o],):
                 graph.add((terms[s], terms[p], obj))
         return graph
+
+
+class _OxigraphTerms(dict):
+    """rdflib term -> oxigraph term, each distinct term converted once (a layer repeats its subjects and predicates).
+    rdflib's equality takes "x"@EN for "x"@en, but both convert to "x"@en."""
+
+    def __missing__(self, term):
+        self[term] = converted = to_oxigraph(term)
+        return converted
 
 
 _PROBE = ox.NamedNode("urn:x-cassibile:probe")
@@ -647,8 +657,8 @@ class _DefaultMessages:
 
     def __init__(self, shapes: Graph, data: Data):
         self.shapes, self.data = shapes, data
-        self.components: dict = {}
-        self.shapes_graph = self.names = self.described = None
+        self.components: dict = {}  # (shape, component IRI) -> pyshacl's constraint component
+        self.shapes_graph = self.kinds = self.names = self.described = None
 
     def complete(self, finding: Finding) -> Finding:
         if finding.message is not None:
@@ -660,25 +670,26 @@ class _DefaultMessages:
 
     def component(self, shape, component: str):
         if self.shapes_graph is None:
+            from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
             from pyshacl.shapes_graph import ShapesGraph
 
             self.shapes_graph = ShapesGraph(_copy_of(self.shapes))
             self.shapes_graph.shapes  # reads every shape
-        if (shape, component) not in self.components:
-            from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
-
             # SHACL names the component of parameter sh:xYz sh:XYzConstraintComponent (sh:qualifiedMinCount's too)
-            kinds = {str(SH[p[len(SH):][0].upper() + p[len(SH) + 1:] + "ConstraintComponent"]): kind
-                     for p, kind in CONSTRAINT_PARAMETERS_MAP.items() if str(p).startswith(str(SH))}
-            self.components[(shape, component)] = kinds[component](self.shapes_graph.lookup_shape_from_node(shape))
+            self.kinds = {str(SH[p[len(SH):][0].upper() + p[len(SH) + 1:] + "ConstraintComponent"]): kind
+                          for p, kind in CONSTRAINT_PARAMETERS_MAP.items() if str(p).startswith(str(SH))}
+        if (shape, component) not in self.components:
+            self.components[(shape, component)] = self.kinds[component](self.shapes_graph.lookup_shape_from_node(shape))
         return self.components[(shape, component)]
 
     def graph(self, describes_blank_nodes: bool) -> Graph:
         """pyshacl's messages print IRIs with the data graph's prefixes, and a blank node with what the data says of it."""
         if describes_blank_nodes:
-            self.described = self.described or self.data.as_written()
+            if self.described is None:
+                self.described = self.data.as_written()
             return self.described
-        self.names = self.names or new_graph()
+        if self.names is None:
+            self.names = new_graph()
         return self.names
 
 
@@ -689,7 +700,7 @@ def _values(check: _Check) -> str:
     if check.path is None:
         return f"{{ {check.context} }} BIND (?focus AS ?value)"
     itself = f" UNION {{ {{ {check.context} }} BIND (?focus AS ?value) }}" if check.nullable else ""
-    return (f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {{ {check.context} }} ?focus {check.path} ?value }}{itself} }} }}")
+    return f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {{ {check.context} }} ?focus {check.path} ?value }}{itself} }} }}"
 
 
 def _joins(check: _Check, store: ox.Store) -> str:
