@@ -44,6 +44,9 @@ _IGNORED = {RDF.type, RDFS.comment, RDFS.label, RDFS.seeAlso, RDFS.subClassOf, S
 # Constraints on the value nodes themselves: allowed on node shapes, property shapes and nested shapes.
 _VALUE_PARAMETERS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.languageIn, SH.pattern, SH.flags, SH.minLength,
                      SH.maxLength, SH.hasValue, SH["not"], SH["and"], SH["or"], SH.xone}
+# Parameters whose values pyshacl's own message lists, in an order of its own when there are several.
+_LISTED_IN_MESSAGES = (SH["class"], SH.pattern, SH["not"], SH["and"], SH["or"], SH.xone, SH.hasValue, SH.lessThan,
+                       SH.lessThanOrEquals)
 # Constraints that only property shapes have.
 _PROPERTY_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals, SH.qualifiedValueShape,
                         SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}
@@ -320,6 +323,8 @@ class _Compiler:
             messages = list(self.shapes.objects(shape, SH.message))
             if len(messages) > 1 or not all(isinstance(m, Literal) for m in messages):
                 raise Unsupported(f"{shape} has more than one sh:message, or one that is not a literal")
+            if not messages and any(len(set(self.shapes.objects(shape, p))) > 1 for p in _LISTED_IN_MESSAGES):
+                raise Unsupported(f"{shape} has no sh:message, and pyshacl's lists several values in an order of its own")
             check.message = messages[0] if messages else None
         return check
 
