@@ -1,11 +1,17 @@
 """SHACL Core shapes compiled to SPARQL SELECT queries on the build's pyoxigraph store, with pyshacl's results.
 
 pyshacl walks rdflib graphs one focus node at a time (12 s at 100k triples); here oxigraph does the
-joins, a few queries per shape. pyshacl stays the reference and the fallback: a targeted shape that
-uses anything this module does not translate exactly (sh:closed, sh:equals, SPARQL-based constraints,
-sh:node, whose results pyshacl reports along with the nested shape's own, property shapes nested in
-property shapes, a reporting shape without exactly one sh:message, a malformed parameter, ...) is
-validated by pyshacl instead (`Compiled.fallback` says why), never skipped.
+joins, a few queries per shape. pyshacl stays the reference and the fallback, and the compiled part
+never answers differently in silence:
+
+- a targeted shape that uses anything this module does not translate exactly (sh:closed, sh:equals,
+  SPARQL-based constraints, sh:node, whose results pyshacl reports along with the nested shape's own,
+  property shapes nested in property shapes, more than one sh:message, a malformed parameter, a
+  literal the store would rewrite, ...) is validated by pyshacl instead (`Compiled.fallback` says why);
+- a shape whose checks would read a literal the store rewrote (`Data`) is validated by pyshacl, on
+  the data as the layers wrote it (`run` returns it as undecided);
+- a result of a shape without sh:message gets the message pyshacl gives it, written by pyshacl's own
+  constraint component.
 
 Two tests have no exact SPARQL equivalent, so Python decides them as pyshacl does, on the distinct
 values they apply to: sh:pattern (Python's `re`, not the store's regex dialect) and the lexical form
@@ -18,24 +24,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from cassibile.load import new_graph, to_oxigraph, to_rdflib
+from cassibile.load import Terms, new_graph, to_oxigraph, to_rdflib
 from cassibile.namespaces import SH
 
 VIOLATION = str(SH.Violation)
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 # Shape predicates that never change a result.
-_IGNORED = {RDF.type, RDFS.comment, RDFS.label, RDFS.seeAlso, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
+_IGNORED = {RDF.type, RDFS.comment, RDFS.label, RDFS.seeAlso, RDFS.subClassOf, SH.name, SH.description, SH.order,
+            SH.group, SH.defaultValue}
 # Constraints on the value nodes themselves: allowed on node shapes, property shapes and nested shapes.
 _VALUE_PARAMETERS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.languageIn, SH.pattern, SH.flags, SH.minLength,
                      SH.maxLength, SH.hasValue, SH["not"], SH["and"], SH["or"], SH.xone}
+# Parameters whose values pyshacl's own message lists, in an order of its own when there are several.
+_LISTED_IN_MESSAGES = (SH["class"], SH.pattern, SH["not"], SH["and"], SH["or"], SH.xone, SH.hasValue, SH.lessThan,
+                       SH.lessThanOrEquals)
 # Constraints that only property shapes have.
 _PROPERTY_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals, SH.qualifiedValueShape,
                         SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}
@@ -47,6 +58,7 @@ _NODE_KINDS = {
 # The Python type rdflib gives a well-typed literal of these datatypes (pyshacl's DatatypeConstraintComponent).
 _PYTHON_TYPES = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: dt.date,
                  XSD.time: dt.time, XSD.dateTime: dt.datetime}
+_CHUNK = 50_000  # triples converted, compared with the store's forms and inserted at a time
 
 
 def _instances(variable: str, cls: str) -> str:
@@ -67,13 +79,117 @@ class Finding:
     """One validation result as pyshacl reports it (sh:sourceShape, focusNode, resultPath, value, ...)."""
 
     shape: object  # the sh:sourceShape node in the shapes graph
-    focus: str
-    path: str
-    value: str
+    focus: object  # an rdflib term
+    path: str  # `path_text` of sh:resultPath
+    value: object  # an rdflib term, or None
     component: str
-    message: str
+    message: str  # the rdflib Literal (sh:message's, with its language), or "" if pyshacl gives none
     severity: str  # an IRI, e.g. sh:Violation
+    nested: bool = False  # a result pyshacl gives under sh:detail of another (sh:node), not as a result of the report
 
+
+# --- the data: a store, and the literals it rewrote as written -------------------------------------
+
+class Data:
+    """The data a validation reads: a pyoxigraph store, and every literal the store rewrote as a layer wrote it.
+
+    A pyoxigraph Store canonicalises literals on insert: "5"^^xsd:int becomes "5"^^xsd:integer, "1.50"
+    "1.5", a language tag lower case, and two literals written differently may become one term. Which
+    literals it rewrites is asked of a store (`stored_forms`), never listed here. `rewritten` holds the
+    store's form of each: a compiled shape whose checks meet one goes to pyshacl (`run`), which reads
+    `as_written()`, the store's triples with each such object as the layers wrote it.
+
+    Every layer goes into the store's default graph, which is a set: a triple two layers hold counts once
+    (oxigraph's union of named graphs would repeat it, and sh:maxCount or a GROUP_CONCAT would see it twice).
+    """
+
+    def __init__(self):
+        self.store = ox.Store()
+        self.rewritten: set = set()  # store terms that stand for a literal written otherwise
+        self._written: dict[tuple, set] = {}  # (s, p, o) in the store with o in `rewritten` -> its objects as written
+        self._forms: dict = {}  # each literal met so far (`_exact`) -> the store's term for it
+
+    @classmethod
+    def of(cls, graph: Graph) -> Data:
+        data = cls()
+        data.add(graph)
+        return data
+
+    def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
+        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields them), to the store."""
+        if isinstance(layer, Graph):
+            terms = _OxigraphTerms()
+            triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
+        else:
+            triples = ((t.subject, t.predicate, t.object, t.object) for t in layer)
+        while chunk := list(islice(triples, _CHUNK)):
+            self._compare({key: (o, w) for _, _, o, w in chunk if isinstance(o, ox.Literal)
+                           and (key := _exact(w)) not in self._forms})
+            if self.rewritten:
+                for s, p, o, written in chunk:
+                    if isinstance(o, ox.Literal) and (o := self._forms[_exact(written)]) in self.rewritten:
+                        written = written if isinstance(written, Literal) else to_rdflib(written)
+                        self._written.setdefault((s, p, o), set()).add(written)
+            self.store.bulk_extend(ox.Quad(s, p, o) for s, p, o, _ in chunk)
+
+    def _compare(self, literals: dict) -> None:
+        """Ask a store what it makes of each new literal (key -> (oxigraph term, as written)); note those it rewrites."""
+        for key, (_, written), stored in zip(literals, literals.values(), stored_forms([o for o, _ in literals.values()])):
+            self._forms[key] = stored
+            if stored in self.rewritten or kept(written, stored):
+                continue
+            for quad in self.store.quads_for_pattern(None, None, stored):  # written as the store keeps it
+                self._written.setdefault((quad.subject, quad.predicate, stored), set()).add(to_rdflib(stored))
+            self.rewritten.add(stored)
+
+    def as_written(self) -> Graph:
+        """An rdflib copy of the store with every object as written (the project's prefixes, for pyshacl's messages)."""
+        graph, terms = new_graph(), Terms()
+        for quad in self.store:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            for obj in self._written[(s, p, o)] if o in self.rewritten else (terms[o],):
+                graph.add((terms[s], terms[p], obj))
+        return graph
+
+
+class _OxigraphTerms(dict):
+    """rdflib term -> oxigraph term, each distinct term converted once (a layer repeats its subjects and predicates).
+    rdflib's equality takes "x"@EN for "x"@en, but both convert to "x"@en."""
+
+    def __missing__(self, term):
+        self[term] = converted = to_oxigraph(term)
+        return converted
+
+
+_PROBE = ox.NamedNode("urn:x-cassibile:probe")
+
+
+def stored_forms(terms: list) -> list:
+    """What a pyoxigraph store makes of each term (oxigraph's) on insert: read back from a scratch store."""
+    probe = ox.Store()
+    probe.bulk_extend(ox.Quad(ox.NamedNode(f"{_PROBE.value}:{i}"), _PROBE, term) for i, term in enumerate(terms))
+    forms = [None] * len(terms)
+    for quad in probe:
+        forms[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
+    return forms
+
+
+def kept(written, stored) -> bool:
+    """Whether the store's term is the literal as written (an oxigraph term, or rdflib's with all it knows of it)."""
+    if isinstance(written, ox.Literal):
+        return written == stored
+    return _exact(written) == _exact(to_rdflib(stored))
+
+
+def _exact(literal):
+    """A key that tells literals apart where rdflib's equality does not: "x"@EN is "x"@en to rdflib, and an
+    ill-typed "none"^^xsd:boolean reads "false" like the well-typed one."""
+    if isinstance(literal, ox.Literal):
+        return literal
+    return str(literal), literal.datatype, literal.language, literal.ill_typed is True
+
+
+# --- compiling the shapes ----------------------------------------------------------------------------
 
 @dataclass
 class _Decided:
@@ -101,7 +217,8 @@ class _Check:
     context: str  # a SPARQL SELECT of the distinct ?focus nodes
     path: str | None  # the SPARQL property path; None for a node shape (the value node is the focus node)
     path_text: str
-    message: str = ""
+    nullable: bool = False  # the path may have length zero: the focus node is a value node
+    message: Literal | None = None  # None: pyshacl's message for the component
     severity: str = VIOLATION
     per_value: list[tuple[str, str]] = field(default_factory=list)  # (component, SPARQL: ?value conforms)
     counts: list[_Count] = field(default_factory=list)
@@ -125,35 +242,44 @@ class Compiled:
 
 
 def compile_shapes(shapes: Graph) -> Compiled:
-    """Compile every shape with explicit targets; any other shape stays with pyshacl."""
+    """Compile every shape pyshacl validates on its own (it has targets, or is also a class); pyshacl keeps the rest."""
     compiled, fallback = {}, {}
-    for shape in sorted(set().union(*(set(shapes.subjects(p)) for p in TARGETS)), key=str):
+    implicit = implicit_class_shapes(shapes)
+    for shape in sorted({s for p in TARGETS for s in shapes.subjects(p)} | implicit, key=str):
         try:
-            compiled[shape] = _Compiler(shapes).top_level(shape)
+            compiled[shape] = _Compiler(shapes).top_level(shape, shape in implicit)
         except Unsupported as reason:
             fallback[shape] = str(reason)
-    for shape in sorted(_implicit_class_shapes(shapes), key=str):
-        compiled.pop(shape, None)
-        fallback[shape] = "is also a class (implicit class target)"
     return Compiled(shapes, compiled, fallback)
 
 
-def _implicit_class_shapes(shapes: Graph) -> set:
-    """Shapes that are also classes: pyshacl targets their instances too (implicit class targets)."""
-    classes = {RDFS.Class} | set(shapes.subjects(RDFS.subClassOf, RDFS.Class))
-    kinds = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    return {s for s in kinds if classes & set(shapes.objects(s, RDF.type))}
+def _class_kinds(shapes: Graph) -> set:
+    """pyshacl's classes of classes: rdfs:Class, owl:Class (a subclass it adds itself) and their direct subclasses."""
+    return {RDFS.Class, OWL.Class} | set(shapes.subjects(RDFS.subClassOf, RDFS.Class))
+
+
+def implicit_class_shapes(shapes: Graph) -> set:
+    """The shapes that are also classes: pyshacl (and SHACL) targets their instances (implicit class targets).
+
+    A shape is what pyshacl takes for one: typed sh:NodeShape or sh:PropertyShape, the subject of a
+    target, sh:property or sh:node, or the value of a shape-expecting parameter."""
+    kinds = _class_kinds(shapes)
+    nodes = {s for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)}
+    nodes |= {s for p in (*TARGETS[:4], SH.property, SH.node) for s in shapes.subjects(p)}
+    nodes |= {o for p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape) for o in shapes.objects(None, p)}
+    nodes |= {m for p in (SH["and"], SH["or"], SH.xone) for members in shapes.objects(None, p) for m in shapes.items(members)}
+    return {s for s in nodes if kinds & set(shapes.objects(s, RDF.type))}
 
 
 class _Compiler:
     """Translates one top-level shape; raises Unsupported for anything it cannot translate exactly."""
 
     def __init__(self, shapes: Graph):
-        self.shapes, self.counter = shapes, 0
+        self.shapes, self.counter, self.class_kinds = shapes, 0, _class_kinds(shapes)
 
-    def top_level(self, shape) -> list[_Check]:
+    def top_level(self, shape, implicit: bool) -> list[_Check]:
         """A targeted shape's checks: its own constraints, and those of each member of its sh:property."""
-        context = self.targets(shape)
+        context = self.targets(shape, implicit)
         checks = [self.owner(shape, context, nested=False)]
         for member in sorted(self.shapes.objects(shape, SH.property), key=str):
             if self.one(member, SH.path) is None:
@@ -161,8 +287,8 @@ class _Compiler:
             checks.append(self.owner(member, context, nested=True))
         return [c for c in checks if c.reports()]
 
-    def targets(self, shape) -> str:
-        """A SELECT of the distinct focus nodes of the shape's explicit targets."""
+    def targets(self, shape, implicit: bool) -> str:
+        """A SELECT of the distinct focus nodes of the shape's targets: explicit, and its instances if it is a class."""
         patterns = {SH.targetClass: lambda t: _instances("focus", t), SH.targetSubjectsOf: lambda t: f"?focus {t} [] .",
                     SH.targetObjectsOf: lambda t: f"[] {t} ?focus .", SH.targetNode: lambda t: f"VALUES ?focus {{ {t} }}"}
         parts = []
@@ -171,6 +297,8 @@ class _Compiler:
                 if predicate != SH.targetNode and not isinstance(target, URIRef):
                     raise Unsupported(f"{predicate} {target} is not an IRI")
                 parts.append("{ " + pattern(_term(target)) + " }")
+        if implicit:
+            parts.append("{ " + _instances("focus", _term(shape)) + " }")
         if set(self.shapes.objects(shape, SH.target)):
             raise Unsupported("sh:target (SPARQL-based target)")
         return "SELECT DISTINCT ?focus WHERE { " + " UNION ".join(parts) + " }"
@@ -185,23 +313,26 @@ class _Compiler:
             allowed.add(SH.property)  # its members are compiled by top_level
         self.check_predicates(shape, allowed)
         check = _Check(shape, context, None if path_node is None else self.path(path_node),
-                       "" if path_node is None else path_text(self.shapes, path_node))
+                       "" if path_node is None else path_text(self.shapes, path_node),
+                       path_node is not None and self.nullable(path_node))
         check.severity = str(self.one(shape, SH.severity, URIRef) or SH.Violation)
         self.value_constraints(shape, check)
         if path_node is not None:
             self.property_constraints(shape, check)
         if check.reports():
             messages = list(self.shapes.objects(shape, SH.message))
-            if len(messages) != 1 or not isinstance(messages[0], Literal):
-                raise Unsupported(f"{shape} needs exactly one sh:message (pyshacl would generate one)")
-            check.message = str(messages[0])
+            if len(messages) > 1 or not all(isinstance(m, Literal) for m in messages):
+                raise Unsupported(f"{shape} has more than one sh:message, or one that is not a literal")
+            if not messages and any(len(set(self.shapes.objects(shape, p))) > 1 for p in _LISTED_IN_MESSAGES):
+                raise Unsupported(f"{shape} has no sh:message, and pyshacl's lists several values in an order of its own")
+            check.message = messages[0] if messages else None
         return check
 
     def check_predicates(self, shape, allowed: set) -> None:
         unknown = set(self.shapes.predicates(shape)) - allowed
         if unknown:
             raise Unsupported(f"{shape} uses {', '.join(sorted(map(str, unknown)))}")
-        kinds = set(self.shapes.objects(shape, RDF.type)) - {SH.NodeShape, SH.PropertyShape}
+        kinds = set(self.shapes.objects(shape, RDF.type)) - {SH.NodeShape, SH.PropertyShape} - self.class_kinds
         if kinds:
             raise Unsupported(f"{shape} is also a {', '.join(sorted(map(str, kinds)))}")
 
@@ -217,8 +348,8 @@ class _Compiler:
         s, tests = self.shapes, []
         if (datatype := self.one(shape, SH.datatype, URIRef)) is not None:
             tests.append((SH.DatatypeConstraintComponent, self.datatype(datatype, check)))
-        if classes := sorted(s.objects(shape, SH["class"]), key=str):
-            tests.append((SH.ClassConstraintComponent, _all(self.instance_of(c, check) for c in classes)))
+        for cls in sorted(s.objects(shape, SH["class"]), key=str):  # pyshacl reports each class a value lacks
+            tests.append((SH.ClassConstraintComponent, self.instance_of(cls, check)))
         if (kind := self.one(shape, SH.nodeKind)) is not None:
             if kind not in _NODE_KINDS:
                 raise Unsupported(f"sh:nodeKind {kind}")
@@ -227,8 +358,8 @@ class _Compiler:
             tests.append((SH.InConstraintComponent, _any(f"sameTerm(?value, {_term(m)})" for m in self.items(members))))
         if (languages := self.one(shape, SH.languageIn)) is not None:
             tests.append((SH.LanguageInConstraintComponent, self.language_in(self.items(languages))))
-        if patterns := sorted(s.objects(shape, SH.pattern), key=str):
-            tests.append((SH.PatternConstraintComponent, self.pattern(shape, patterns, check)))
+        for pattern in sorted(s.objects(shape, SH.pattern), key=str):  # pyshacl reports each pattern a value fails
+            tests.append((SH.PatternConstraintComponent, self.pattern(shape, pattern, check)))
         for parameter, component, operator in ((SH.minLength, SH.MinLengthConstraintComponent, ">="),
                                                (SH.maxLength, SH.MaxLengthConstraintComponent, "<=")):
             if (length := self.one(shape, parameter, Literal)) is not None:
@@ -319,21 +450,20 @@ class _Compiler:
                                  and not _well_typed(to_rdflib(term), datatype))
         return f"({test} && !BOUND(?{ill_typed}))"
 
-    def pattern(self, shape, patterns: list, check: _Check) -> str:
+    def pattern(self, shape, pattern, check: _Check) -> str:
         """pyshacl's sh:pattern: Python's re.search on the IRI or lexical form, with sh:flags i and m only."""
         flags = list(self.shapes.objects(shape, SH.flags))
-        if len(flags) > 1 or not all(isinstance(p, Literal) for p in patterns + flags):
+        if len(flags) > 1 or not all(isinstance(p, Literal) for p in [pattern] + flags):
             raise Unsupported("sh:pattern or sh:flags")
         options = 0
         if flags:
             text = str(flags[0].value).lower()
             options = (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
         try:
-            matchers = [re.compile(str(p), options) for p in patterns]
+            matcher = re.compile(str(pattern), options)
         except re.error as error:
             raise Unsupported(f"sh:pattern: {error}") from None
-        failing = self.decided(check, lambda term: not isinstance(term, ox.BlankNode)
-                               and not all(m.search(term.value) for m in matchers))
+        failing = self.decided(check, lambda term: not isinstance(term, ox.BlankNode) and not matcher.search(term.value))
         return f"(!isBLANK(?value) && !BOUND(?{failing}))"
 
     def language_in(self, languages: list) -> str:
@@ -388,6 +518,18 @@ class _Compiler:
             raise Unsupported(f"path {predicate}")
         return operators[predicate].format(self.path(inner))
 
+    def nullable(self, node) -> bool:
+        """Whether a (well-formed) path may have length zero."""
+        if isinstance(node, URIRef):
+            return False
+        if self.one(node, RDF.first) is not None:
+            return all(self.nullable(step) for step in self.items(node))
+        if (choices := self.one(node, SH.alternativePath)) is not None:
+            return any(self.nullable(choice) for choice in self.items(choices))
+        if self.one(node, SH.zeroOrMorePath) is not None or self.one(node, SH.zeroOrOnePath) is not None:
+            return True
+        return self.nullable(self.one(node, SH.inversePath) or self.one(node, SH.oneOrMorePath))
+
     def one(self, node, predicate, kind: type | None = None):
         """The single value of `predicate` (None if it has none); more than one, or one of the wrong kind, is unsupported."""
         values = list(self.shapes.objects(node, predicate))
@@ -408,13 +550,17 @@ class _Compiler:
 
 
 def _term(node) -> str:
-    """An IRI or literal of the shapes graph in SPARQL syntax (N-Triples is valid SPARQL)."""
+    """An IRI or literal of the shapes graph in SPARQL syntax (N-Triples is valid SPARQL). The store rewrites a
+    query's literals as it rewrites the data's: one it would rewrite cannot be matched as pyshacl matches it."""
     if isinstance(node, BNode):
         raise Unsupported(f"blank node {node} where a SPARQL term is needed")
     try:
-        return str(to_oxigraph(node))
+        term = to_oxigraph(node)
     except ValueError as error:
         raise Unsupported(f"{node}: {error}") from None
+    if isinstance(node, Literal) and not kept(node, stored_forms([term])[0]):
+        raise Unsupported(f"the store would rewrite the literal {term}")
+    return str(term)
 
 
 def _all(expressions: Iterable[str]) -> str:
@@ -440,18 +586,31 @@ def _well_typed(literal: Literal, datatype: URIRef) -> bool:
 
 
 def path_text(graph: Graph, path) -> str:
-    """A SHACL path as SPARQL property-path text (blank-node ids are not stable, so never print them)."""
+    """A SHACL path as SPARQL property-path text, IRIs unabbreviated and without brackets (blank-node ids are not
+    stable, so never print them): `a/b`, `a|b`, `^a`, `a*`, `a+`, `a?`, with parentheses around nested operators."""
     if path is None:
         return ""
+    return _path_text(graph, path, nested=False)
+
+
+_UNARY_PATHS = {SH.inversePath: "^{}", SH.zeroOrMorePath: "{}*", SH.oneOrMorePath: "{}+", SH.zeroOrOnePath: "{}?"}
+
+
+def _path_text(graph: Graph, path, nested: bool) -> str:
     if isinstance(path, URIRef):
         return str(path)
     if (alternatives := graph.value(path, SH.alternativePath)) is not None:
-        return "|".join(path_text(graph, p) for p in _rdf_list(graph, alternatives))
-    if (inverse := graph.value(path, SH.inversePath)) is not None:
-        return "^" + path_text(graph, inverse)
-    if graph.value(path, RDF.first) is not None:
-        return "/".join(path_text(graph, p) for p in _rdf_list(graph, path))
-    return "(complex path)"
+        text = "|".join(_path_text(graph, p, nested=True) for p in _rdf_list(graph, alternatives))
+    elif graph.value(path, RDF.first) is not None:
+        text = "/".join(_path_text(graph, p, nested=True) for p in _rdf_list(graph, path))
+    else:
+        operator = next((op for op in _UNARY_PATHS if graph.value(path, op) is not None), None)
+        if operator is None:
+            return "(complex path)"
+        inner = graph.value(path, operator)
+        operand = _path_text(graph, inner, nested=True)
+        return _UNARY_PATHS[operator].format(operand if isinstance(inner, URIRef) else f"({operand})")
+    return f"({text})" if nested else text
 
 
 def _rdf_list(graph: Graph, node) -> list:
@@ -460,12 +619,15 @@ def _rdf_list(graph: Graph, node) -> list:
 
 # --- running the checks ----------------------------------------------------------------------------
 
-def run(compiled: Compiled, store: ox.Store) -> tuple[list[Finding], set]:
-    """The findings of every compiled shape on the store, and the shapes whose data only pyshacl can decide."""
-    found, undecided = [], set()
+def run(compiled: Compiled, data: Data) -> tuple[list[Finding], set]:
+    """The findings of every compiled shape on the data, and the shapes only pyshacl can decide on it (data it cannot
+    compare, or a literal the store rewrote)."""
+    found, undecided, messages = [], set(), _DefaultMessages(compiled.shapes, data)
     for shape, checks in compiled.checks.items():
         try:
-            found += [finding for check in checks for finding in _run_check(check, store)]
+            if data.rewritten and any(_reads(check, data.store, data.rewritten) for check in checks):
+                raise Undecided(f"{shape} would read a literal the store rewrote")
+            found += [messages.complete(finding) for check in checks for finding in _run_check(check, data.store)]
         except Undecided:
             undecided.add(shape)
     return found, undecided
@@ -479,15 +641,71 @@ def _run_check(check: _Check, store: ox.Store) -> list[Finding]:
 
 
 def _finding(check: _Check, focus, component: str, value=None) -> Finding:
-    return Finding(check.shape, focus.value, check.path_text, "" if value is None else value.value, component,
+    """A result; a shape without sh:message leaves the message to `_DefaultMessages`."""
+    return Finding(check.shape, to_rdflib(focus), check.path_text, None if value is None else to_rdflib(value), component,
                    check.message, check.severity)
 
 
+def _reads(check: _Check, store: ox.Store, terms: set) -> bool:
+    """Whether the check would read one of these terms: as a focus node, a value node, or a value it compares with."""
+    listed = " ".join(map(str, terms))
+    branches = [f"{{ {{ {check.context} }} VALUES ?focus {{ {listed} }} }}",
+                f"{{ {{ {_values(check)} }} VALUES ?value {{ {listed} }} }}"]
+    branches += [f"{{ {{ {check.context} }} ?focus {predicate} ?other VALUES ?other {{ {listed} }} }}"
+                 for _, predicate, _ in check.pairs]
+    return bool(store.query(f"ASK {{ {' UNION '.join(branches)} }}"))
+
+
+class _DefaultMessages:
+    """The message pyshacl gives a result of a shape without sh:message, written by pyshacl's own constraint
+    component, with the namespaces and the data pyshacl would see (`fallback_findings`)."""
+
+    def __init__(self, shapes: Graph, data: Data):
+        self.shapes, self.data = shapes, data
+        self.components: dict = {}  # (shape, component IRI) -> pyshacl's constraint component
+        self.shapes_graph = self.kinds = self.names = self.described = None
+
+    def complete(self, finding: Finding) -> Finding:
+        if finding.message is not None:
+            return finding
+        component = self.component(finding.shape, finding.component)
+        graph = self.graph(BNode in (type(finding.focus), type(finding.value)))
+        (message, *_) = component.make_generic_messages(graph, finding.focus, finding.value)
+        return replace(finding, message=message)
+
+    def component(self, shape, component: str):
+        if self.shapes_graph is None:
+            from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+            from pyshacl.shapes_graph import ShapesGraph
+
+            self.shapes_graph = ShapesGraph(_copy_of(self.shapes))
+            self.shapes_graph.shapes  # reads every shape
+            # SHACL names the component of parameter sh:xYz sh:XYzConstraintComponent (sh:qualifiedMinCount's too)
+            self.kinds = {str(SH[p[len(SH):][0].upper() + p[len(SH) + 1:] + "ConstraintComponent"]): kind
+                          for p, kind in CONSTRAINT_PARAMETERS_MAP.items() if str(p).startswith(str(SH))}
+        if (shape, component) not in self.components:
+            self.components[(shape, component)] = self.kinds[component](self.shapes_graph.lookup_shape_from_node(shape))
+        return self.components[(shape, component)]
+
+    def graph(self, describes_blank_nodes: bool) -> Graph:
+        """pyshacl's messages print IRIs with the data graph's prefixes, and a blank node with what the data says of it."""
+        if describes_blank_nodes:
+            if self.described is None:
+                self.described = self.data.as_written()
+            return self.described
+        if self.names is None:
+            self.names = new_graph()
+        return self.names
+
+
 def _values(check: _Check) -> str:
-    """The pattern binding each ?focus to its distinct value nodes (itself, for a node shape)."""
+    """The pattern binding each ?focus to its distinct value nodes (itself, for a node shape). A path that may have
+    length zero reaches the focus node itself even where the data does not mention it, as in pyshacl; SPARQL's
+    zero-length paths only match the graph's subjects and objects."""
     if check.path is None:
         return f"{{ {check.context} }} BIND (?focus AS ?value)"
-    return f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {check.context} }} ?focus {check.path} ?value }} }}"
+    itself = f" UNION {{ {{ {check.context} }} BIND (?focus AS ?value) }}" if check.nullable else ""
+    return f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {{ {check.context} }} ?focus {check.path} ?value }}{itself} }} }}"
 
 
 def _joins(check: _Check, store: ox.Store) -> str:
@@ -527,7 +745,7 @@ def _counts(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
     aggregates = " ".join(f"(COUNT(?counted{i}) AS ?n{i})" for i in range(len(check.counts)))
     tests = " || ".join(f"COALESCE(?n{i}, 0) < {c.minimum}" if c.minimum is not None else f"COALESCE(?n{i}, 0) > {c.maximum}"
                         for i, c in enumerate(check.counts))
-    if joins:  # the joins need ?value bound: count in a subquery, joined to the focus nodes
+    if joins or check.nullable:  # count the value nodes in a subquery, joined to the focus nodes
         query = (f"SELECT * WHERE {{ {{ {check.context} }} OPTIONAL {{ SELECT ?focus {aggregates} "
                  f"WHERE {{ {_values(check)} {joins} {binds} }} GROUP BY ?focus }} FILTER ({tests}) }}")
     else:  # faster: one left join; a path other than an IRI may reach a value twice, hence DISTINCT
@@ -554,14 +772,18 @@ def _unique_languages(check: _Check, store: ox.Store) -> list[Finding]:
 
 
 def _missing_values(check: _Check, store: ox.Store) -> list[Finding]:
+    """One result per focus node and sh:hasValue it lacks, as pyshacl gives them."""
     if not check.has_values:
         return []
-    if check.path is None:
-        missing = _any(f"!sameTerm(?focus, {v})" for v in check.has_values)
-    else:
-        missing = _any(f"NOT EXISTS {{ ?focus {check.path} {v} }}" for v in check.has_values)
-    query = f"SELECT ?focus WHERE {{ {{ {check.context} }} FILTER ({missing}) }}"
-    return [_finding(check, row["focus"], str(SH.HasValueConstraintComponent)) for row in store.query(query)]
+    tests = [f"!sameTerm(?focus, {v})" for v in check.has_values]
+    if check.path is not None:
+        paths = [f"NOT EXISTS {{ ?focus {check.path} {v} }}" for v in check.has_values]
+        tests = [f"({itself} && {path})" for itself, path in zip(tests, paths)] if check.nullable else paths
+    binds = " ".join(f"BIND ({test} AS ?missing{i})" for i, test in enumerate(tests))
+    any_missing = " || ".join(f"?missing{i}" for i in range(len(tests)))
+    query = f"SELECT * WHERE {{ {{ {check.context} }} {binds} FILTER ({any_missing}) }}"
+    return [_finding(check, row["focus"], str(SH.HasValueConstraintComponent))
+            for row in store.query(query) for i in range(len(tests)) if row[f"missing{i}"].value == "true"]
 
 
 def _pairs(check: _Check, store: ox.Store) -> list[Finding]:
@@ -609,33 +831,38 @@ def pyshacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
     import pyshacl
 
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    top = set(report.objects(None, SH.result))
     found = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        def get(predicate):
-            value = report.value(result, predicate)
-            return "" if value is None else str(value)
-
-        found.append(Finding(report.value(result, SH.sourceShape), get(SH.focusNode),
-                             path_text(report, report.value(result, SH.resultPath)), get(SH.value),
-                             get(SH.sourceConstraintComponent), get(SH.resultMessage), get(SH.resultSeverity)))
+        message = report.value(result, SH.resultMessage)
+        found.append(Finding(report.value(result, SH.sourceShape), report.value(result, SH.focusNode),
+                             path_text(report, report.value(result, SH.resultPath)), report.value(result, SH.value),
+                             str(report.value(result, SH.sourceConstraintComponent)), "" if message is None else message,
+                             str(report.value(result, SH.resultSeverity)), nested=result not in top))
     return found
 
 
-def fallback_findings(compiled: Compiled, undecided: set, store: ox.Store) -> list[Finding]:
-    """pyshacl's results for the shapes not compiled (or undecided on this data), on an rdflib copy of the store."""
+def fallback_findings(compiled: Compiled, undecided: set, data: Data) -> list[Finding]:
+    """pyshacl's results for the shapes not compiled (or undecided on this data), on the data as written."""
     left = set(compiled.fallback) | undecided
     if not left:
         return []
-    shapes = Graph()
-    for prefix, namespace in compiled.shapes.namespaces():  # pyshacl's own messages print paths with them
-        shapes.bind(prefix, namespace, override=True, replace=True)
-    for triple in compiled.shapes:
-        if not (triple[0] in compiled.checks and triple[0] not in undecided and triple[1] in TARGETS):
-            shapes.add(triple)
-    data = new_graph()  # the project's prefixes, for pyshacl's messages where a shape has none
-    for quad in store:
-        data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return pyshacl_findings(data, shapes)
+    shapes, kinds = _copy_of(compiled.shapes), _class_kinds(compiled.shapes)
+    for shape in compiled.checks.keys() - undecided:  # validated on the store: pyshacl must not target them again
+        for predicate, obj in list(shapes.predicate_objects(shape)):
+            if predicate in TARGETS or (predicate == RDF.type and obj in kinds):
+                shapes.remove((shape, predicate, obj))
+    return pyshacl_findings(data.as_written(), shapes)
+
+
+def _copy_of(shapes: Graph) -> Graph:
+    """A copy to give pyshacl, which adds triples to its shapes graph; pyshacl's own messages print with its prefixes."""
+    copy = Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in shapes:
+        copy.add(triple)
+    return copy
 
 
 def conforming_filter(findings: list[Finding]) -> list[Finding]:

@@ -62,24 +62,21 @@ class Checker:
 
     The build adds the ontology, asserted, derived and source-text layers, asks for the violations,
     adds the inferred layer and asks again; shapes and queries are read once. Every layer goes into
-    the store's default graph, which is a set: a triple two layers hold counts once (oxigraph's union
-    of named graphs would repeat it, and sh:maxCount or a GROUP_CONCAT would see it twice).
+    the store's default graph (`shacl_sparql.Data`, which also keeps the literals the store rewrites
+    as written, for pyshacl).
     """
 
     def __init__(self, project: Project, dataset: Dataset):
         check_shape_references(dataset)
-        self.project, self.dataset, self.store = project, dataset, ox.Store()
+        self.project, self.dataset, self.data = project, dataset, shacl_sparql.Data()
+        self.store = self.data.store
         self.shapes = shacl_sparql.compile_shapes(dataset.shapes)
         self.queries = [(path, read_utf8(path)) for path in sorted(project.query_dir.glob("*-violation.rq"))]
 
     def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
         """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's default graph;
         a triple that is already there is kept once."""
-        if isinstance(layer, Graph):
-            quads = (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in layer)
-        else:
-            quads = (ox.Quad(t.subject, t.predicate, t.object) for t in layer)
-        self.store.bulk_extend(quads)
+        self.data.add(layer)
 
     def violations(self) -> list[Violation]:
         """Every violation of the publication's rules in the layers added so far, annotated with labels and locations."""
@@ -89,17 +86,25 @@ class Checker:
         return annotate(found, self.dataset, StoreView(self.store))
 
     def shape_violations(self) -> list[Violation]:
-        """The compiled shapes on the store, plus pyshacl for the shapes (or data) they leave to it."""
-        found, undecided = shacl_sparql.run(self.shapes, self.store)
+        """The results of the shapes that are violations, as people read them."""
+        shown = [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(self.shape_findings())]
+        return with_clashing_values(shown, self.store)
+
+    def shape_findings(self) -> list[shacl_sparql.Finding]:
+        """Every result of the shapes: the compiled shapes on the store, plus pyshacl for the shapes (or data) they
+        leave to it."""
+        found, undecided = shacl_sparql.run(self.shapes, self.data)
         if self.shapes.fallback or undecided:
             from pyshacl.errors import ReportableRuntimeError
 
             try:
-                found += shacl_sparql.fallback_findings(self.shapes, undecided, self.store)
+                found += shacl_sparql.fallback_findings(self.shapes, undecided, self.data)
             except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
                 raise unusable_shape(self.dataset, error) from None
-        return with_clashing_values([_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(found)],
-                                    self.store)
+            except TypeError as error:  # pyshacl cannot order two values it compares (sh:lessThan a date and a number)
+                shapes = sorted({_short(_named_shape(self.dataset.shapes, s)) for s in set(self.shapes.fallback) | undecided})
+                raise DataError(f"pyshacl cannot validate the data against {', '.join(shapes)}: {error}") from None
+        return found
 
 
 _UNIQUE_LANG = str(SH.UniqueLangConstraintComponent)
@@ -207,9 +212,9 @@ def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
 
 
 def _shape_violation(shapes: Graph, finding: shacl_sparql.Finding) -> Violation:
-    return Violation(rule=str(_named_shape(shapes, finding.shape)), message=finding.message or "constraint violated",
-                     focus=finding.focus, path=finding.path, value=finding.value, component=finding.component,
-                     severity=finding.severity.rsplit("#", 1)[-1])
+    return Violation(rule=str(_named_shape(shapes, finding.shape)), message=str(finding.message) or "constraint violated",
+                     focus=str(finding.focus), path=finding.path, value="" if finding.value is None else str(finding.value),
+                     component=finding.component, severity=finding.severity.rsplit("#", 1)[-1])
 
 
 def query_violations(source: Graph | ox.Store, query_files: list[Path]) -> list[Violation]:
