@@ -8,8 +8,9 @@ to a tool that alters the answer shows up here, and docs/modelling.md can be kep
   constructs as exactly the axioms listed below;
 - owlready2 refuses a class of properties (a subclass of rdf:Property);
 - without the three axioms on rdf:Property and rdf:Statement, owlready2 loads it and HermiT finds it
-  consistent; HermiT then refuses the graph's dates (xsd:date, xsd:gYear, xsd:gYearMonth are not in
-  the OWL 2 datatype map), and accepts the truthy graph once they are left out.
+  consistent; HermiT then refuses the graph's dates and durations (xsd:date, xsd:gYear,
+  xsd:gYearMonth and xsd:duration are not in the OWL 2 datatype map), and accepts the truthy graph
+  once they are left out.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ OWL_FULL_SUBCLASS_AXIOMS = {
     (CAS.SingleValuedProperty, RDF.Property),
     (CAS.Fact, RDF.Statement),
 }
-DATES_OUTSIDE_OWL2 = {XSD.date, XSD.gYear, XSD.gYearMonth}
+DATATYPES_OUTSIDE_OWL2 = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration}
+# OWL 2 Structural Specification, section 5.5: annotation properties every ontology has undeclared.
+BUILT_IN_ANNOTATION_PROPERTIES = {
+    RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.deprecated, OWL.versionInfo,
+    OWL.priorVersion, OWL.backwardCompatibleWith, OWL.incompatibleWith,
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,22 +94,24 @@ def test_py_horned_owl_reads_every_term_with_its_declared_kind(horned, ontology)
 
 
 def test_py_horned_owl_reads_definitions_and_matches_as_annotations_not_as_data(horned, ontology):
-    """Declared as annotation properties, skos:definition and skos:closeMatch no longer read as property assertions."""
+    """Declared as annotation properties, skos:definition and skos:closeMatch no longer read as property
+    assertions; nor does any other annotation, so an annotation property used but not declared shows up."""
     annotation_properties = declared(ontology, OWL.AnnotationProperty)
     assert {"http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2004/02/skos/core#closeMatch"} <= annotation_properties
+    properties = declared(ontology, OWL.ObjectProperty) | declared(ontology, OWL.DatatypeProperty)
     misread = [str(a) for kind in ("DataPropertyAssertion", "ObjectPropertyAssertion") for a in axioms(horned, kind)
-               if str(a).split("<", 2)[1].rstrip(">") in annotation_properties]
+               if str(a).split("<")[1].split(">")[0] not in properties]
     assert not misread, misread
-    annotating = annotation_properties | {str(RDFS.label), str(RDFS.comment)}  # with OWL's built-in ones
+    annotating = annotation_properties | {str(p) for p in BUILT_IN_ANNOTATION_PROPERTIES}
     used = sum(1 for s, p, o in ontology if str(p) in annotating and s != ONTOLOGY_IRI)
     assert len(axioms(horned, "AnnotationAssertion")) == used
 
 
 def test_py_horned_owl_reads_the_owl_full_constructs_as_the_header_describes_them(horned):
-    """Exactly three subclass axioms use RDF's reserved vocabulary as classes; cas:editorialLabel
+    """Exactly three subclass axioms use RDF's or OWL's reserved vocabulary as classes; cas:editorialLabel
     reads as a sub-property of rdfs:label; a date property is an individual of cas:DateProperty
     whose kind (undeclared) the parser guesses."""
-    reserved = {str(a) for a in axioms(horned, "SubClassOf") if str(RDF) in str(a)}
+    reserved = {str(a) for a in axioms(horned, "SubClassOf") if str(RDF) in str(a) or str(OWL) in str(a)}
     assert reserved == {f"SubClassOf(<{sub}> <{sup}>)" for sub, sup in OWL_FULL_SUBCLASS_AXIOMS}
     assert [str(a) for a in axioms(horned, "SubAnnotationPropertyOf")] == [f"SubAnnotationPropertyOf(<{CAS.editorialLabel}> <{RDFS.label}>)"]
     assert f"ClassAssertion(<{CAS.DateProperty}> <{CAS.pointInTime}>)" in {str(a) for a in axioms(horned, "ClassAssertion")}
@@ -130,12 +138,12 @@ def test_without_the_owl_full_subclass_axioms_owlready2_loads_it_and_hermit_find
     assert not list(world.inconsistent_classes())
 
 
-def test_hermit_refuses_the_graphs_dates_and_accepts_the_truthy_graph_without_them(ontology, built, tmp_path):
+def test_hermit_refuses_the_graphs_dates_and_durations_and_accepts_the_truthy_graph_without_them(ontology, built, tmp_path):
     reduced = write_ntriples(without_owl_full_subclass_axioms(ontology), tmp_path / "reduced.nt")
     truthy = Graph()
     truthy.parse(built / "derived.nt")
-    dates = [t for t in truthy if isinstance(t[2], Literal) and t[2].datatype in DATES_OUTSIDE_OWL2]
-    assert dates, "the derived graph holds no date: the check below would prove nothing"
+    outside = [t for t in truthy if isinstance(t[2], Literal) and t[2].datatype in DATATYPES_OUTSIDE_OWL2]
+    assert {t[2].datatype for t in outside} == DATATYPES_OUTSIDE_OWL2, "the checks below would not cover every one"
 
     world, data = load_in_owlready2(reduced, write_ntriples(truthy, tmp_path / "derived.nt"))
     with pytest.raises(owlready2.OwlReadyJavaError) as refused:
@@ -144,10 +152,10 @@ def test_hermit_refuses_the_graphs_dates_and_accepts_the_truthy_graph_without_th
     message = " ".join(str(refused.value).split())
     assert "org.semanticweb.HermiT.datatypes.UnsupportedDatatypeException" in message
     named = re.search(r"The datatype '([^']+)' is not part of the OWL 2 datatype map", message)
-    assert named and URIRef(named.group(1)) in DATES_OUTSIDE_OWL2, message
+    assert named and URIRef(named.group(1)) in DATATYPES_OUTSIDE_OWL2, message
 
-    for triple in dates:
+    for triple in outside:
         truthy.remove(triple)
-    world, data = load_in_owlready2(reduced, write_ntriples(truthy, tmp_path / "derived-without-dates.nt"))
+    world, data = load_in_owlready2(reduced, write_ntriples(truthy, tmp_path / "derived-without-them.nt"))
     with data:
         owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
