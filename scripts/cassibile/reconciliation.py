@@ -164,7 +164,7 @@ class Index:
                     self._by_trigram[gram].add(entity.slug)
         used = Counter(t for e in self.entities.values() for t in e.all_types)
         self.used_types = sorted((t for t in used if t in self.types), key=lambda t: (-used[t], t))
-        self._properties_by_type = self._count_properties()
+        self.properties_by_type = self._count_properties()
 
     @classmethod
     def load(cls, dist: Path) -> "Index":
@@ -525,7 +525,7 @@ def propose_properties(index: Index, type_text: str, limit: int = DEFAULT_LIMIT)
     if not 0 < limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be from 1 to {MAX_LIMIT}")
     type_id = index.type_id(type_text)
-    found = index._properties_by_type.get(type_id, [])[:limit]
+    found = index.properties_by_type.get(type_id, [])[:limit]
     return {"type": type_id, "limit": limit, "properties": [_property_ref(index, p) for p in found]}
 
 
