@@ -12,6 +12,8 @@
   which is started again. Either way the client gets HTTP 503 naming the limit. Answers are held
   whole before they are sent (a query cancelled halfway must become an error, not a cut 200), so
   one larger than 64 MiB gets HTTP 507.
+- `/reconcile`: the W3C Reconciliation Service API (0.2) for OpenRefine and other clients, answered by
+  `cassibile.reconciliation` from the built data (GET, or a form POST of `queries=…` or `extend=…`).
 - every response allows any origin (CORS), so that scripts elsewhere can read the data.
 - nothing is ever written: updates get 403, other methods 405; malformed requests get a 4xx.
 
@@ -26,6 +28,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import posixpath
 import re
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from cassibile import reconciliation
 from cassibile.errors import UsageError
 from cassibile.query import update_operation
 from cassibile.sparql_server import OxigraphServer
@@ -67,6 +71,8 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 SPARQL_PATH = "/sparql"  # its query page, /sparql/, is the site's sparql/index.html
+RECONCILE_PATH = "/reconcile"
+_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")  # a Host header safe to echo in URLs
 DEFAULT_QUERY_TIMEOUT = 30  # seconds
 
 MAX_PATH = 1024  # characters in a decoded path; no file of the site comes near it
@@ -230,6 +236,8 @@ class PublicationHandler(SimpleHTTPRequestHandler):
         self._route(send_body=False)
 
     def do_POST(self) -> None:
+        if self.path_checked == RECONCILE_PATH:
+            return self._reconcile(self._form_body, send_body=True)
         try:
             if self.path_checked != SPARQL_PATH:
                 raise RequestRefused(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY, {"Allow": "GET, HEAD, OPTIONS"})
@@ -253,6 +261,8 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
             self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
+        elif path == RECONCILE_PATH or path.startswith(RECONCILE_PATH + "/"):
+            self._reconcile(lambda: query, send_body)
         elif variants := self._variants(path):
             self._negotiate(variants, send_body)
         elif send_body:
@@ -319,6 +329,39 @@ class PublicationHandler(SimpleHTTPRequestHandler):
         self.log_error("%d %s: %s", refusal.status, self.requestline[:200], refusal.reason)
         self._send(refusal.status, {**refusal.headers, "Content-Type": "text/plain; charset=utf-8"},
                    f"{refusal.status} {refusal.status.phrase}: {refusal.reason}\n".encode(), send_body and self.command != "HEAD")
+
+    # --- reconciliation -------------------------------------------------------------------------
+
+    def _reconcile(self, read_form, send_body: bool) -> None:
+        """The reconciliation service's answer to the form in the query string or the POST body; errors in JSON."""
+        try:
+            parameters = urllib.parse.parse_qs(read_form(), max_num_fields=20, errors="strict")
+        except RequestRefused as refusal:
+            return self._send_json_error(refusal.status, refusal.reason, send_body)
+        except ValueError as error:  # too many fields, or not UTF-8
+            return self._send_json_error(HTTPStatus.BAD_REQUEST, f"malformed form: {error}", send_body)
+        host = self.headers.get("Host", "")
+        site = f"http://{host}/" if _HOST.match(host) else self.server.url
+        status, content_type, body = reconciliation.answer(self.server.dist, self.path_checked.removeprefix(RECONCILE_PATH),
+                                                           parameters, site + RECONCILE_PATH.lstrip("/"), site)
+        self._send(status, {"Content-Type": content_type}, body, send_body)
+
+    def _send_json_error(self, status: HTTPStatus, reason: str, send_body: bool) -> None:
+        self.log_error("%d %s: %s", status, self.requestline[:200], reason)
+        self._send(status, {"Content-Type": "application/json"}, json.dumps({"status": status.value, "error": reason}).encode(), send_body)
+
+    def _form_body(self) -> str:
+        """A POSTed form (application/x-www-form-urlencoded), read once its size is known to be acceptable."""
+        length = self.headers.get("Content-Length", "")
+        if not length.strip().isdigit():
+            raise RequestRefused(HTTPStatus.LENGTH_REQUIRED, "a POST to /reconcile needs a Content-Length")
+        if int(length) > MAX_QUERY_BYTES:
+            self.close_connection = True  # the body is not read
+            raise RequestRefused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a form may take at most {MAX_QUERY_BYTES} bytes")
+        body = self.rfile.read(int(length))
+        if (self.headers.get("Content-Type") or "").split(";")[0].strip().lower() != QUERY_FORM:
+            raise RequestRefused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"POST to /reconcile a form ({QUERY_FORM}) with queries=… or extend=…")
+        return body.decode("utf-8")
 
     # --- SPARQL ---------------------------------------------------------------------------------
 
