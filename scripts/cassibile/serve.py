@@ -33,7 +33,6 @@
 from __future__ import annotations
 
 import email.utils
-import functools
 import gzip
 import hashlib
 import http.client
@@ -47,7 +46,7 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from functools import partial
+from functools import lru_cache, partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -172,7 +171,7 @@ def strong_etag(data: bytes) -> str:
     return f'"{hashlib.sha256(data).hexdigest()[:32]}"'
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 14)
 def file_etag(path: str, size: int, mtime_ns: int) -> str:
     """A file's strong ETag, hashed once per version (path, size, modification time): the same bytes, the same tag."""
     digest = hashlib.sha256()
@@ -200,7 +199,8 @@ class GzipCache:
                 return self.entries[key]
         data = Path(path).read_bytes()
         packed = gzip.compress(data, compresslevel=6, mtime=0)
-        entry = (strong_etag(packed), packed) if len(packed) < len(data) == stat.st_size else None
+        changed = len(data) != stat.st_size  # rewritten since: this version is gone, send the file as it is
+        entry = (strong_etag(packed), packed) if len(packed) < len(data) and not changed else None
         with self.lock:
             if key not in self.entries:
                 self.entries[key] = entry
