@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dist", type=Path, help="built folder (default: dist/ in the project)")
 
     p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 or :: for every interface)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--dist", type=Path, help="built folder to serve (default: dist/ in the project)")
     p.add_argument("--query-timeout", type=_whole_seconds, metavar="SECONDS",
@@ -401,7 +402,8 @@ def _serve(args) -> int:
     from cassibile.serve import serve
 
     limit = {"query_timeout": args.query_timeout} if args.query_timeout else {}
-    serve((args.dist or Project.find().dist).resolve(), args.port, **limit)
+    host = {"host": args.host} if args.host else {}
+    serve((args.dist or Project.find().dist).resolve(), args.port, **host, **limit)
     return 0
 
 

@@ -1,10 +1,17 @@
-"""`cassibile serve`: the site and the data on 127.0.0.1, one command, stopped by Ctrl-C.
+"""`cassibile serve`: the site and the data on 127.0.0.1 (or `--host`), one command, stopped by Ctrl-C.
 
 - `/id/<slug>` (and `/source/<name>`, `/fact/<slug>`, `/claim/<slug>`, `/ontology`, `/dataset`): content negotiation between
   text/html, text/turtle, application/ld+json (also for application/json), application/n-triples
   and application/rdf+xml — 303 See Other to the matching document, with `Vary: Accept` and
   `Link: <…>; rel="describedby"`; 406 for anything else.
-- every other path: the file from `dist/site/`, or a data dump from `dist/` (`/cassibile.nq`).
+  `ontology/1.1.0` (a version IRI) negotiates too: only an existing file is served as a file.
+- every other path: the file from `dist/site/`, or a data dump from `dist/` (`/cassibile.nq`), with a
+  strong ETag (a hash of the bytes sent, so identical builds keep their tags), `Cache-Control` and
+  `Last-Modified`; `If-None-Match` (or `If-Modified-Since`) gets 304. Text and RDF are sent
+  gzip-compressed to clients that accept gzip (`Vary: Accept-Encoding`, an ETag of their own):
+  compressed on the first request for each version of a file and kept in memory, within a budget.
+- HTTP/1.1: connections are kept alive (every answer has its length) until idle for 15 s; at most
+  100 at once, the next ones get 503 at once. HEAD has the headers of GET and no body.
 - `/sparql`: a read-only SPARQL 1.1 endpoint (queries only), and `/sparql/` the site's query page.
   Queries go to an `oxigraph serve-read-only` process over a store loaded beforehand with
   `dist/cassibile.nq`, started and stopped with this one. Each query has a time limit: oxigraph
@@ -27,16 +34,22 @@
 
 from __future__ import annotations
 
+import email.utils
+import gzip
+import hashlib
 import http.client
+import ipaddress
 import json
 import os
-import posixpath
 import re
 import signal
+import socket
 import sys
+import threading
 import time
 import urllib.parse
-from functools import partial
+from collections import OrderedDict
+from functools import lru_cache, partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -70,6 +83,9 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
+# Media types worth compressing besides text/*, +xml and +json: never images, fonts or archives, already compressed.
+COMPRESSIBLE = {"application/json", "application/javascript", "application/n-triples", "application/n-quads",
+                "application/trig", "application/xml"}
 SPARQL_PATH = "/sparql"  # its query page, /sparql/, is the site's sparql/index.html
 RECONCILE_PATH = "/reconcile"
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")  # a Host header safe to echo in URLs
@@ -79,6 +95,12 @@ MAX_PATH = 1024  # characters in a decoded path; no file of the site comes near 
 MAX_SEGMENT = 255  # characters in one path segment: the longest file name Linux allows
 MAX_QUERY_BYTES = 1 << 20  # a query in a POST body; in a URL, the request line's 64 KiB bound it
 MAX_RESULT_BYTES = 64 << 20  # answers are held whole, to turn one cancelled halfway into an error
+MAX_AGE = 300  # seconds caches may reuse a page, a dump or a redirect unasked: they change with each build
+KEEP_ALIVE = 15  # seconds an open connection may wait for its next request before it is closed
+MAX_CONNECTIONS = 100  # open at once (each holds a thread); the next get 503 at once
+MAX_GZIP_SOURCE = 64 << 20  # bytes: larger files are sent as they are
+GZIP_CACHE_BYTES = 128 << 20  # compressed bodies kept in memory
+DEFAULT_HOST = "127.0.0.1"
 GRACE = 2.0  # seconds oxigraph gets past the limit to cancel a query itself, before its process is killed
 # What oxigraph 0.5 writes (after the results begun, or as the whole body) when --timeout-s cancels a query.
 CANCELLED = b"The SPARQL operation has been cancelled"
@@ -89,20 +111,23 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def parse_accept(header: str) -> list[tuple[str, float]]:
-    """(media range, quality) pairs of an Accept header; a malformed quality counts as 0, a malformed range not at all."""
-    ranges = []
+def weighted(header: str) -> list[tuple[str, float]]:
+    """(value, quality) pairs of an Accept or Accept-Encoding header, values in lower case; a malformed quality counts as 0."""
+    pairs = []
     for item in header.split(","):
-        media, *params = [part.strip() for part in item.split(";")]
-        if media.count("/") != 1:
-            continue
+        value, *params = [part.strip() for part in item.split(";")]
         quality = 1.0
         for param in params:
-            name, _, value = param.partition("=")
+            name, _, number = param.partition("=")
             if name.strip().lower() == "q":
-                quality = float(value) if _QUALITY.match(value.strip()) else 0.0
-        ranges.append((media.lower(), quality))
-    return ranges
+                quality = float(number) if _QUALITY.match(number.strip()) else 0.0
+        pairs.append((value.lower(), quality))
+    return pairs
+
+
+def parse_accept(header: str) -> list[tuple[str, float]]:
+    """(media range, quality) pairs of an Accept header; a malformed range counts not at all."""
+    return [(media, quality) for media, quality in weighted(header) if media.count("/") == 1]
 
 
 def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
@@ -122,6 +147,74 @@ def negotiate(header: str | None, offers) -> str | None:
     ranges = parse_accept(header)
     best = max(offers, key=lambda offer: _quality(offer, ranges))
     return best if _quality(best, ranges) > 0 else None
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header accepts gzip: by name (or x-gzip), else by *, with a quality above 0.
+
+    >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("br;q=1.0, *;q=0.5"), accepts_gzip(None)
+    (True, True, False)
+    >>> accepts_gzip("gzip;q=0, *"), accepts_gzip("identity"), accepts_gzip("GZIP;q=0.001")
+    (False, False, True)
+    """
+    qualities = dict(weighted(header or ""))
+    return qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0))) > 0
+
+
+def compressible(content_type: str) -> bool:
+    """Text and RDF in any syntax; not images, fonts or archives, which are compressed already."""
+    media = content_type.split(";")[0].strip().lower()
+    return media.startswith("text/") or media.endswith(("+xml", "+json")) or media in COMPRESSIBLE
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (weak comparison, RFC 9110, 13.1.2) or is *."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+def strong_etag(data: bytes) -> str:
+    return f'"{hashlib.sha256(data).hexdigest()[:32]}"'
+
+
+@lru_cache(maxsize=1 << 14)
+def file_etag(path: str, size: int, mtime_ns: int) -> str:
+    """A file's strong ETag, hashed once per version (path, size, modification time): the same bytes, the same tag."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+class GzipCache:
+    """gzip-compressed files, by version, with their ETags: each compressed once (deterministically, mtime 0),
+    the least recently used dropped beyond a byte budget."""
+
+    def __init__(self, budget: int = GZIP_CACHE_BYTES):
+        self.budget, self.used, self.entries, self.lock = budget, 0, OrderedDict(), threading.Lock()
+
+    def get(self, path: str, stat: os.stat_result) -> tuple[str, bytes] | None:
+        """(ETag, body), or None when the file is too large or compression would not make it smaller."""
+        if stat.st_size > MAX_GZIP_SOURCE:
+            return None
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        data = Path(path).read_bytes()
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        changed = len(data) != stat.st_size  # rewritten since: this version is gone, send the file as it is
+        entry = (strong_etag(packed), packed) if len(packed) < len(data) and not changed else None
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = entry
+                self.used += len(packed) if entry else 0
+            while self.used > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.used -= len(dropped[1]) if dropped else 0
+        return entry
 
 
 class RequestRefused(Exception):
@@ -174,17 +267,35 @@ class PublicationHandler(SimpleHTTPRequestHandler):
 
     server: "PublicationServer"
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+    protocol_version = "HTTP/1.1"  # connections kept alive: so every answer says its length
     default_request_version = "HTTP/1.0"  # errors to malformed request lines get a status line, never a bare body
-    timeout = 60  # seconds a client may take to send its request: idle connections do not pile up
+    timeout = 60  # seconds a client may take to send its request, or to take each part of an answer
     error_content_type = "text/plain; charset=utf-8"
     error_message_format = "%(code)d %(message)s: %(explain)s\n"
     path_checked = ""
+    body_read = False
 
     # --- every request ----------------------------------------------------------------------------
 
+    def handle(self) -> None:
+        """Requests one after the other on the connection, while the client keeps it and sends the next in time."""
+        self.close_connection = False
+        while not self.close_connection and self._next_request_arrives():
+            self.handle_one_request()
+
+    def _next_request_arrives(self) -> bool:
+        """Whether the client sends (the start of) a request within KEEP_ALIVE seconds; if not, the connection closes quietly."""
+        self.connection.settimeout(KEEP_ALIVE)
+        try:
+            return bool(self.rfile.peek(1))
+        except OSError:  # idle too long, or gone
+            return False
+        finally:
+            self.connection.settimeout(self.timeout)
+
     def handle_one_request(self) -> None:
         """The standard handling, with a 500 (and one line in the log) instead of a traceback and a dropped connection."""
-        self.status_sent = False
+        self.status_sent = self.body_read = False
         try:
             super().handle_one_request()
         except (ConnectionError, TimeoutError):  # the client left, or took too long: nothing to answer
@@ -224,6 +335,11 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             return self._method_not_allowed
         raise AttributeError(name)
 
+    def _body_unread(self) -> bool:
+        """Whether the request came with a body that was not read: then the connection cannot carry another request."""
+        length = (self.headers.get("Content-Length") or "0").strip()
+        return not self.body_read and (length != "0" or "Transfer-Encoding" in self.headers)
+
     def _method_not_allowed(self) -> None:
         self._refuse(RequestRefused(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY, {"Allow": "GET, HEAD, POST, OPTIONS"}))
 
@@ -260,19 +376,19 @@ class PublicationHandler(SimpleHTTPRequestHandler):
                 return self._refuse(refusal, send_body)
             self._proxy("/query?" + query, send_body=send_body)
         elif path == SPARQL_PATH:
-            self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/"})
+            self._send(HTTPStatus.SEE_OTHER, {"Location": SPARQL_PATH + "/", "Cache-Control": f"max-age={MAX_AGE}"})
         elif path == RECONCILE_PATH or path.startswith(RECONCILE_PATH + "/"):
             self._reconcile(lambda: query, send_body)
         elif variants := self._variants(path):
             self._negotiate(variants, send_body)
-        elif send_body:
-            super().do_GET()
         else:
-            super().do_HEAD()
+            self._file(send_body)
 
     def end_headers(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Link, Location, Vary")
+        self.send_header("Access-Control-Expose-Headers", "Link, Location, Vary, ETag")
+        if not self.close_connection and self._body_unread():
+            self.send_header("Connection", "close")  # which also closes it
         super().end_headers()
 
     # --- files ----------------------------------------------------------------------------------
@@ -287,16 +403,52 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             return str(self.server.dist / name)
         return in_site
 
-    def list_directory(self, path):
-        """No folder listings: a folder without index.html is simply not there."""
-        self.send_error(HTTPStatus.NOT_FOUND)
-        return None
+    def _file(self, send_body: bool) -> None:
+        """The file at the request's path (a folder's index.html; no listings): gzip-compressed if the client takes it
+        and it is text or RDF, with a strong ETag and cache headers; 304 when the client's copy is current."""
+        name, url_path = self.translate_path(self.path), urllib.parse.urlsplit(self.path).path
+        if os.path.isdir(name):
+            if not url_path.endswith("/"):
+                return self._send(HTTPStatus.MOVED_PERMANENTLY, {"Location": url_path + "/", "Cache-Control": f"max-age={MAX_AGE}"})
+            name = os.path.join(name, "index.html")
+        try:
+            file = open(name, "rb")
+        except OSError:  # missing, a folder without index.html, or a name the system refuses
+            return self._refuse(RequestRefused(HTTPStatus.NOT_FOUND, "nothing is published at this path"), send_body)
+        with file:
+            stat = os.fstat(file.fileno())
+            content_type = self.guess_type(name)
+            packed = None
+            caching = {"Cache-Control": f"max-age={MAX_AGE}", "Last-Modified": self.date_time_string(stat.st_mtime)}
+            if compressible(content_type):
+                caching["Vary"] = "Accept-Encoding"
+                if accepts_gzip(self.headers.get("Accept-Encoding")):
+                    packed = self.server.gzipped.get(name, stat)
+            caching["ETag"] = packed[0] if packed else file_etag(name, stat.st_size, stat.st_mtime_ns)
+            if self._client_has(caching["ETag"], stat.st_mtime):
+                return self._send(HTTPStatus.NOT_MODIFIED, caching)
+            content = {"Content-Type": content_type}
+            if packed:
+                return self._send(HTTPStatus.OK, {**caching, **content, "Content-Encoding": "gzip"}, packed[1], send_body)
+            self._send(HTTPStatus.OK, {**caching, **content, "Content-Length": str(stat.st_size)}, send_body=False)
+            if send_body and self.connection.sendfile(file, 0, stat.st_size) < stat.st_size:
+                self.close_connection = True  # the file shrank meanwhile: the client must see the answer end
+
+    def _client_has(self, etag: str, mtime: float) -> bool:
+        """Whether the client's copy is current: If-None-Match names the ETag, or (without it) If-Modified-Since is not older."""
+        if (tags := self.headers.get("If-None-Match")) is not None:
+            return matches(tags, etag)
+        try:
+            since = email.utils.parsedate_to_datetime(self.headers.get("If-Modified-Since") or "")
+        except (TypeError, ValueError):
+            return False
+        return since.tzinfo is not None and int(mtime) <= since.timestamp()
 
     # --- content negotiation --------------------------------------------------------------------
 
     def _variants(self, path: str) -> dict[str, str]:
         """The documents describing an extensionless path: media type -> URL path, for those that exist."""
-        if path.endswith("/") or "." in posixpath.basename(path):
+        if path.endswith("/") or os.path.isfile(self.translate_path(path)):  # a dot alone does not make a file: ontology/1.1.0
             return {}
         found = {}
         for media, suffix in OFFERS.items():
@@ -313,13 +465,15 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             body = ("Not acceptable. This resource is available as: " + ", ".join(variants) + "\n").encode()
             self._send(HTTPStatus.NOT_ACCEPTABLE, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body, send_body)
         else:
-            self._send(HTTPStatus.SEE_OTHER, {**headers, "Location": variants[chosen]})
+            self._send(HTTPStatus.SEE_OTHER, {**headers, "Location": variants[chosen], "Cache-Control": f"max-age={MAX_AGE}"})
 
     def _send(self, status: int, headers: dict[str, str], body: bytes = b"", send_body: bool = True) -> None:
+        """An answer with its length (so that the connection can carry the next request), except where none is allowed."""
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in headers and status not in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED):
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:
             self.wfile.write(body)
@@ -354,6 +508,7 @@ class PublicationHandler(SimpleHTTPRequestHandler):
         """A POSTed form (application/x-www-form-urlencoded), read once its size is known to be acceptable."""
         length = self.headers.get("Content-Length", "")
         if not length.strip().isdigit():
+            self.close_connection = True  # a body of unknown length cannot be skipped
             raise RequestRefused(HTTPStatus.LENGTH_REQUIRED, "a POST to /reconcile needs a Content-Length")
         if int(length) > MAX_QUERY_BYTES:
             self.close_connection = True  # the body is not read
@@ -372,10 +527,10 @@ class PublicationHandler(SimpleHTTPRequestHandler):
             raise RequestRefused(HTTPStatus.LENGTH_REQUIRED, "a POST to /sparql needs a Content-Length")
         if not length.strip().isdigit():
             raise RequestRefused(HTTPStatus.BAD_REQUEST, f"Content-Length {length[:40]!r} is not a number of bytes")
-        if int(length) > MAX_QUERY_BYTES:
-            self.close_connection = True  # the body is not read
+        if int(length) > MAX_QUERY_BYTES:  # the body is not read, and the connection is closed
             raise RequestRefused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a query may take at most {MAX_QUERY_BYTES} bytes")
         body = self.rfile.read(int(length))
+        self.body_read = True
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         text = body.decode("utf-8", "replace")
         if kind == "application/sparql-update" or ox.RdfFormat.from_media_type(kind) is not None:
@@ -409,7 +564,8 @@ class PublicationHandler(SimpleHTTPRequestHandler):
                                 send_body)
         if payload.endswith(CANCELLED):  # oxigraph's --timeout-s stopped it, possibly halfway through the results
             return self._over_limit(limit, send_body)
-        self._send(status, {"Content-Type": content_type} if content_type else {}, payload, send_body)
+        headers = {"Cache-Control": "no-store"}  # computed for this request; the data changes with each publication
+        self._send(status, {**headers, "Content-Type": content_type} if content_type else headers, payload, send_body)
 
     def _over_limit(self, limit: int, send_body: bool) -> None:
         self._refuse(RequestRefused(HTTPStatus.SERVICE_UNAVAILABLE, f"the query exceeded the {limit} s limit of this "
@@ -451,19 +607,69 @@ def exchange(base_url: str, target: str, body: bytes | None, headers: dict[str, 
         connection.close()
 
 
+# The whole answer to a connection over the limit: sent before any request is read, then the connection closes.
+_BUSY = b"503 Service Unavailable: too many connections at once; try again in a few seconds\n"
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+        b"Retry-After: 5\r\nConnection: close\r\n\r\n%s" % (len(_BUSY), _BUSY))
+
+
 class PublicationServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, dist: Path, sparql: OxigraphServer, query_timeout: int = DEFAULT_QUERY_TIMEOUT):
+    def __init__(self, host: str, port: int, dist: Path, sparql: OxigraphServer, query_timeout: int = DEFAULT_QUERY_TIMEOUT):
         self.dist, self.sparql, self.query_timeout = dist, sparql, query_timeout
-        super().__init__(("127.0.0.1", port), partial(PublicationHandler, directory=str(dist / "site")))
+        self.gzipped, self.slots = GzipCache(), threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, port), partial(PublicationHandler, directory=str(dist / "site")))
+
+    def process_request(self, request, client_address) -> None:
+        """A thread for the connection, or, with MAX_CONNECTIONS open already, 503 at once."""
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.sendall(BUSY)
+            except OSError:
+                pass
+            return self.shutdown_request(request)
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        """The standard thread, which frees its place before it closes the connection: a client that sees it closed
+        can connect again."""
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.slots.release()
+            self.shutdown_request(request)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        host, port = self.server_address[:2]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
-def serve(dist: Path, port: int = 8000, query_timeout: int = DEFAULT_QUERY_TIMEOUT) -> None:
+def exposure(address: str) -> str | None:
+    """What to say on standard error when the server listens elsewhere than the default 127.0.0.1.
+
+    >>> exposure("127.0.0.1") is None, exposure("::1")
+    (True, 'listening on ::1, a loopback address: only this machine can reach it')
+    >>> exposure("0.0.0.0")  # doctest: +ELLIPSIS
+    'listening on 0.0.0.0, so other machines can reach it...'
+    """
+    if address == DEFAULT_HOST:
+        return None
+    if ipaddress.ip_address(address).is_loopback:
+        return f"listening on {address}, a loopback address: only this machine can reach it"
+    return (f"listening on {address}, so other machines can reach it: pages, dumps and queries, read-only, each query "
+            "bounded in time; to publish, put a web server in front (docs/publishing.md)")
+
+
+def serve(dist: Path, port: int = 8000, query_timeout: int = DEFAULT_QUERY_TIMEOUT, host: str = DEFAULT_HOST) -> None:
     """Serve `dist` until Ctrl-C (or SIGTERM); the SPARQL server is stopped on the way out."""
     if not (dist / "site" / "index.html").is_file() or not (dist / "cassibile.nq").is_file():
         raise UsageError(f"no built site in {dist}; run `cassibile build` first")
@@ -473,10 +679,12 @@ def serve(dist: Path, port: int = 8000, query_timeout: int = DEFAULT_QUERY_TIMEO
         signal.signal(signum, signal.default_int_handler)
     with OxigraphServer(files=[dist / "cassibile.nq"], read_only=True, timeout=query_timeout) as sparql:
         try:
-            server = PublicationServer(port, dist, sparql, query_timeout)
+            server = PublicationServer(host, port, dist, sparql, query_timeout)
         except OSError as error:
-            raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}; choose another --port") from None
+            raise UsageError(f"cannot listen on {host} port {port}: {error.strerror}; choose another --host or --port") from None
         with server:
+            if note := exposure(server.server_address[0]):
+                print(f"cassibile serve: {note}", file=sys.stderr, flush=True)
             print(f"Serving {dist} at {server.url}  (SPARQL endpoint {server.url}sparql, query page {server.url}sparql/; "
                   f"queries stop after {query_timeout} s)", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
