@@ -615,6 +615,9 @@ BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=
 
 class PublicationServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The kernel's queue of connections not yet accepted (socketserver's default is 5): beyond it, a connection
+    # the client already sees as open waits for the server to retransmit, so later ones could overtake it.
+    request_queue_size = 2 * MAX_CONNECTIONS
 
     def __init__(self, host: str, port: int, dist: Path, sparql: OxigraphServer, query_timeout: int = DEFAULT_QUERY_TIMEOUT):
         self.dist, self.sparql, self.query_timeout = dist, sparql, query_timeout
