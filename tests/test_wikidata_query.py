@@ -164,26 +164,30 @@ def test_ranks_and_precision_of_the_release_dates(built):
     ]
 
 
+# graph/facts/sicily-and-landings.ttl: fact:allied-occupation-of-the-main-cities-of-sicily--location--messina
+# and --palermo are normal, --taranto deprecated (Taranto is on the mainland); graph/entities/places.ttl
+# gives Messina wd:Q13666, Palermo wd:Q2656, Taranto wd:Q13498. With no preferred place, only the
+# deprecated rank keeps Taranto out of the truthy places.
+DEPRECATED_PLACE = [{"truthy": WD + "Q13666", "deprecated": WD + "Q13498"}, {"truthy": WD + "Q2656", "deprecated": WD + "Q13498"}]
+
+
 def test_the_deprecated_place_is_a_statement_but_not_truthy(built):
-    # Abruzzo (wd:Q1284) preferred, the Alps (wd:Q1286) deprecated: graph/entities/politics.ttl
-    assert run(built, "truthy-and-deprecated-place-of-the-release") == [{"truthy": WD + "Q1284", "deprecated": WD + "Q1286"}]
+    assert run(built, "truthy-and-deprecated-places-of-the-occupation-of-sicily") == DEPRECATED_PLACE
 
 
-def test_qualifiers_and_every_quote_of_badoglios_office(built):
-    # fact pietro-badoglio--positionHeld--prime-minister-of-the-kingdom-of-italy (fall-of-mussolini.ttl):
-    # start 26 July 1943, replaces Mussolini (wd:Q23559), six claims; sorted by source, then quote.
-    common = {"office": WD + "Q25160174", "start": "1943-07-26T00:00:00Z", "startPrecision": "11", "replaced": WD + "Q23559"}
+def test_qualifiers_and_every_quote_of_mussolinis_office(built):
+    # fact benito-mussolini--positionHeld--prime-minister-of-the-kingdom-of-italy (fall-of-mussolini.ttl):
+    # ended 25 July 1943 (a day), replaced by Badoglio (wd:Q200085), two claims whose quotes are
+    # claim:de-history--forced-to-resign-25-july and claim:en-article--grand-council-held; sorted by source.
+    # (Mussolini's other offices have no end; Badoglio's office has no start, as the texts disagree on it.)
+    common = {"office": WD + "Q25160174", "end": "1943-07-25T00:00:00Z", "endPrecision": "11", "successor": WD + "Q200085"}
     quotes = [
-        ("de-history", "Am 26. Juli übernahm Marschall Pietro Badoglio die Kontrolle über die italienische Regierung.@de"),
-        ("en-article", "Badoglio took the position of Prime Minister.@en"),
-        ("en-article", "He had no written authorisation from the head of the Italian Government, Badoglio, who wanted to "
-                       "dissociate himself as much as possible from the upcoming defeat of his country.@en"),
-        ("en-article", "The armistice was approved by both King Victor Emanuel III and Prime Minister Pietro Badoglio.@en"),
-        ("en-summary", "The armistice was approved by both Italian King Victor Emmanuel III and Marshal Badoglio, who was the "
-                       "Prime Minister of Italy at the time.@en"),
-        ("pt-history", "Marshal Pietro Badoglio, primeiro ministro desde a queda de Benito Mussolini em Julho@pt"),
+        ("de-history", "Am frühen Morgen des 25. Juli wurde er vom faschistischen Großen Rat zum Rücktritt gezwungen und noch "
+                       "am selben Tag verhaftet.@de"),
+        ("en-article", 'Following the Council, held on 23 July 1943, where the "order of the day" was adopted by majority vote, '
+                       "Mussolini was summoned to meet the King and dismissed as Prime Minister.@en"),
     ]
-    assert run(built, "badoglio-office-with-qualifiers-and-quotes") == [{**common, "source": SOURCE + s, "quote": q} for s, q in quotes]
+    assert run(built, "mussolini-office-with-qualifiers-and-quotes") == [{**common, "source": SOURCE + s, "quote": q} for s, q in quotes]
 
 
 def test_labels_in_the_users_language_with_english_descriptions(built):
@@ -215,12 +219,14 @@ def test_items_without_a_label_show_their_id(built):
 
 def test_dates_known_to_the_month(built):
     # cas:pointInTime objects that are xsd:gYearMonth, or spans within one month (graph/facts/*.ttl);
-    # "best" is false where the same event also has a preferred day.
+    # "best" is false where the same event also has a preferred day (25 July, 8 and 12 September).
+    # The spans over several months (Monte Cassino, the removal of royalist figures) are years.
     expected = [
         ("appointment of Pietro Badoglio as Prime Minister", "1943-07-01", "false"),
         ("fall of the Fascist regime in Italy", "1943-07-01", "true"),
         ("Allied–Italian naval agreement of September 1943", "1943-09-01", "true"),  # 21–30 September
-        ("announcement of the armistice", "1943-09-01", "false"),
+        ("Badoglio's request for a deferral of the armistice", "1943-09-01", "true"),  # 7–8 September
+        ("announcement of the Armistice of Cassibile", "1943-09-01", "false"),  # the editorial label
         ("establishment of the Italian Social Republic", "1943-09-01", "true"),  # 3–30 September
         ("freeing of Benito Mussolini", "1943-09-01", "false"),  # 3–30 September
         ("Italian declaration of war on Germany", "1943-10-01", "true"),
@@ -231,9 +237,12 @@ def test_dates_known_to_the_month(built):
 
 
 def test_statements_counted_by_property(built):
-    # pietro-badoglio: two military ranks (P410), one office (P39), and P31 human from cas:Person
+    # pietro-badoglio (graph/facts/fall-of-mussolini.ttl): two military ranks (P410), one group of
+    # ambassadors (cas:memberOf, P463), one office (P39), and P31 human from cas:Person;
+    # his cas:describedAs fact (negotiations.ttl) has no Wikidata property
     assert run(built, "statements-of-badoglio-by-property") == [
         {"property": WD + "P31", "propertyLabel": "instance of@en", "statements": "1"},
+        {"property": WD + "P463", "propertyLabel": "member of@en", "statements": "1"},
         {"property": WD + "P410", "propertyLabel": "military rank@en", "statements": "2"},
         {"property": WD + "P39", "propertyLabel": "position held@en", "statements": "1"},
     ]
@@ -255,11 +264,12 @@ def test_every_collected_query_is_tested():
 # --- the command ---------------------------------------------------------------------------------
 
 def test_the_command_reads_standard_input_and_prints_a_table(built):
-    query = (QUERIES / "truthy-and-deprecated-place-of-the-release.rq").read_text(encoding="utf-8")
+    query = (QUERIES / "truthy-and-deprecated-places-of-the-occupation-of-sicily.rq").read_text(encoding="utf-8")
     piped = subprocess.run([sys.executable, "-m", "cassibile", "wikidata", "query", "-", "--data", str(built / "wikidata.ttl")],
                            input=query, capture_output=True, text=True, cwd=Path(__file__).parents[1], timeout=120)
     assert piped.returncode == 0, piped.stderr
-    assert piped.stdout.splitlines()[2].split() == ["wd:Q1284", "wd:Q1286"] and piped.stdout.endswith("(1 row)\n")
+    assert [line.split() for line in piped.stdout.splitlines()[2:4]] == [["wd:Q13666", "wd:Q13498"], ["wd:Q2656", "wd:Q13498"]]
+    assert piped.stdout.endswith("(2 rows)\n")
 
 
 @pytest.mark.parametrize("args, code, message", [
@@ -312,11 +322,12 @@ PREFIX p: <http://www.wikidata.org/prop/>
 PREFIX ps: <http://www.wikidata.org/prop/statement/>
 PREFIX wikibase: <http://wikiba.se/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-# Where Mussolini was freed, every prefix declared: any SPARQL server can answer.
+# Where the Allies occupied Sicily's cities, every prefix declared: any SPARQL server can answer.
 SELECT ?truthy ?deprecated WHERE {
-  ?release rdfs:label "freeing of Benito Mussolini"@en ; wdt:P276 ?truthy ; p:P276 ?statement .
+  ?occupation rdfs:label "Allied occupation of the main cities of Sicily"@en ; wdt:P276 ?truthy ; p:P276 ?statement .
   ?statement wikibase:rank wikibase:DeprecatedRank ; ps:P276 ?deprecated .
 }
+ORDER BY ?truthy
 """
 
 
@@ -333,7 +344,7 @@ def test_endpoint_gets_the_same_text(sparql_server, built, tmp_path):
     try:
         remote = run_cli("wikidata", "query", str(declared), "--endpoint", url, "--format", "json")
         assert remote.returncode == 0, remote.stderr
-        assert rows(remote.stdout) == [{"truthy": WD + "Q1284", "deprecated": WD + "Q1286"}]
+        assert rows(remote.stdout) == DEPRECATED_PLACE
         refused = run_cli("wikidata", "query", str(labelled), "--endpoint", url)  # oxigraph has no label service
         assert refused.returncode != 0 and url in refused.stderr
     finally:
