@@ -1,10 +1,10 @@
 """Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined.
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
-(RDF-star), ill-typed literals, literals a store or rdflib would publish otherwise than written (docs/literals.md),
-a byte-order mark; and graph/ holds statements only about this
-publication's things (`namespaces.THINGS`), each declared in one file, with no blank nodes, and
-every IRI of the publication it uses declared (given a class) in ontology/ or graph/.
+(RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written
+(docs/literals.md), a byte-order mark; and graph/ holds statements only about this publication's things
+(`namespaces.THINGS`), each declared in one file, with no blank nodes, and every IRI of the publication
+it uses declared (given a class) in ontology/ or graph/.
 """
 
 from __future__ import annotations
