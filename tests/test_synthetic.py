@@ -9,12 +9,13 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import run_cli
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from cassibile.load import load_project
+from cassibile.load import load_project, stored_forms, to_rdflib
 from cassibile.namespaces import CAS, LANGUAGES, WIKIBASE
 from cassibile.project import Project
 from cassibile.synthetic import EVIDENCE, FIRST_QID, write_project
@@ -45,6 +46,15 @@ def test_the_generated_project_builds_without_a_violation(small, tmp_path):
     report = (tmp_path / "dist" / "validation-report.txt").read_text(encoding="utf-8")
     assert "0 violations" in report
     assert (tmp_path / "dist" / "inferred.nt").stat().st_size > 0
+
+
+def test_every_literal_is_written_as_a_store_keeps_it(small):
+    """The loader refuses any other literal (docs/literals.md): the generator writes none that `fmt` would rewrite."""
+    literals = sorted({triple.object for path in Project(small).graph_files
+                       for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE) if isinstance(triple.object, ox.Literal)}, key=str)
+    assert {term.datatype.value.rsplit("#", 1)[1] for term in literals} >= {"date", "dateTime", "gYear", "gYearMonth", "langString", "string"}
+    assert [term for term, form in zip(literals, stored_forms(literals)) if form != term] == []
+    assert [term for term in literals if str(to_rdflib(term)) != term.value] == []
 
 
 def test_the_project_copies_the_real_ontology_shapes_and_queries(root, small):

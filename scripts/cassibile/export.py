@@ -47,6 +47,13 @@ class CanonicalTurtleSerializer(LongTurtleSerializer):
 
     predicateOrder = [RDF.type, RDF.subject, RDF.predicate, RDF.object, RDFS.label]
 
+    def label(self, node, position):
+        """Decimals and doubles in full ("1.5"^^xsd:double): rdflib's shorthand (1.5e+00, and 1.0 for "1"^^xsd:decimal)
+        would read back as another literal than the one written, the form a store keeps (docs/literals.md)."""
+        if isinstance(node, Literal) and node.datatype in (XSD.decimal, XSD.double):
+            return node.n3(self.store.namespace_manager)
+        return super().label(node, position)
+
 
 plugin.register("cassibile-turtle", Serializer, __name__, "CanonicalTurtleSerializer")
 

@@ -1,9 +1,10 @@
 """Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined.
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
-(RDF-star), ill-typed literals, a byte-order mark; and graph/ holds statements only about this
-publication's things (`namespaces.THINGS`), each declared in one file, with no blank nodes, and
-every IRI of the publication it uses declared (given a class) in ontology/ or graph/.
+(RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written
+(docs/literals.md), a byte-order mark; and graph/ holds statements only about this publication's things
+(`namespaces.THINGS`), each declared in one file, with no blank nodes, and every IRI of the publication
+it uses declared (given a class) in ontology/ or graph/.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def to_rdflib(term):
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:  # RDF 1.1 simple literal: keep rdflib's plain form
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    # As written: rdflib's normalising would turn "1943-09-03Z"^^xsd:date into "1943-09-03", which no fmt could undo.
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
 def to_oxigraph(term):
@@ -61,6 +63,19 @@ def to_oxigraph(term):
     return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
+_PROBE = ox.NamedNode("urn:x-cassibile:probe")
+
+
+def stored_forms(terms: list) -> list:
+    """What a pyoxigraph store makes of each term (oxigraph's) on insert: read back from a scratch store."""
+    probe = ox.Store()
+    probe.bulk_extend(ox.Quad(ox.NamedNode(f"{_PROBE.value}:{i}"), _PROBE, term) for i, term in enumerate(terms))
+    forms = [None] * len(terms)
+    for quad in probe:
+        forms[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
+    return forms
+
+
 class Terms(dict):
     """oxigraph term -> rdflib term, each distinct term converted once and then shared by every triple
     that uses it: one Python object per occurrence cost about 40% of a loaded graph's memory."""
@@ -71,9 +86,10 @@ class Terms(dict):
 
 
 def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = None,
-                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None) -> Graph:
+                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True) -> Graph:
     """Parse one Turtle file into an rdflib graph (`into`, or a new one); syntax errors, quoted triples,
-    ill-typed literals, and triples that `refuse` gives a reason against become DataError with a position.
+    ill-typed literals, literals that would not be published as written (unless `as_written` is false, for
+    `fmt`), and triples that `refuse` gives a reason against become DataError with a position.
     After an error `into` is incomplete: discard it."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
@@ -82,6 +98,7 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
             raise DataError("the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without one", Location(path, 1, 1))
     graph = into if into is not None else Graph()
     terms = Terms() if terms is None else terms
+    fresh = []  # the literals first read in this file: each distinct literal is checked once
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
             s, p, o = triple.subject, triple.predicate, triple.object  # each read makes a new Python object: once
@@ -92,13 +109,50 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
                 subject, obj = terms[s], terms[o]
             except ValueError as error:
                 raise _located(path, str(error), triple) from None
-            if not seen and isinstance(obj, Literal) and (problem := _unpublishable(obj)):
-                raise _located(path, problem, triple)
+            if not seen and isinstance(obj, Literal):
+                if problem := _unpublishable(obj):
+                    raise _located(path, problem, triple)
+                fresh.append(o)
             graph.add((subject, terms[p], obj))
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
+    if as_written and (problems := _rewritten(path, fresh, terms)):
+        raise problems
     return graph
+
+
+def _rewritten(path: Path, literals: list[ox.Literal], terms: Terms) -> DataErrors | None:
+    """Each literal that would be published otherwise than the file writes it, at its first statement: a store
+    canonicalises it on insert ("5"^^xsd:int becomes "5"^^xsd:integer), or rdflib, which still reads the terms,
+    rewrites it (xsd:token spaces). The store and rdflib decide, in one batch; no rewriting is listed here."""
+    published = {}
+    for literal, stored in zip(literals, stored_forms(literals)):
+        read = terms[literal]
+        if stored != literal:
+            published[literal] = (stored, "a pyoxigraph store's form")
+        elif str(read) != literal.value:
+            published[literal] = (to_oxigraph(read), "the form rdflib reads")
+    if not published:
+        return None
+    errors = []
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+        if len(errors) == DataErrors.LIMIT or not published:
+            break
+        if (found := published.pop(triple.object, None)) is not None:
+            form, whose = found
+            errors.append(_located(path, f"the literal {_turtle(triple.object)} would be published as {_turtle(form)} "
+                                         f"({whose}): run `cassibile fmt` to write it so", triple))
+    return DataErrors(errors, more=f"{len(published)} more literals" if published else "")
+
+
+def _turtle(literal: ox.Literal) -> str:
+    """A literal as Turtle writes it with the project's prefixes, such as "5"^^xsd:int (not through rdflib, which
+    would rewrite some)."""
+    lexical = str(ox.Literal(literal.value))
+    if literal.language:
+        return f"{lexical}@{literal.language}"
+    return lexical if literal.datatype.value == _XSD_STRING else f"{lexical}^^{_short(literal.datatype.value)}"
 
 
 def _located(path: Path, reason: str, triple: ox.Triple) -> DataError:

@@ -33,7 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from cassibile.load import Terms, new_graph, to_oxigraph, to_rdflib
+from cassibile.load import Terms, new_graph, stored_forms, to_oxigraph, to_rdflib
 from cassibile.namespaces import SH
 
 VIOLATION = str(SH.Violation)
@@ -159,19 +159,6 @@ class _OxigraphTerms(dict):
     def __missing__(self, term):
         self[term] = converted = to_oxigraph(term)
         return converted
-
-
-_PROBE = ox.NamedNode("urn:x-cassibile:probe")
-
-
-def stored_forms(terms: list) -> list:
-    """What a pyoxigraph store makes of each term (oxigraph's) on insert: read back from a scratch store."""
-    probe = ox.Store()
-    probe.bulk_extend(ox.Quad(ox.NamedNode(f"{_PROBE.value}:{i}"), _PROBE, term) for i, term in enumerate(terms))
-    forms = [None] * len(terms)
-    for quad in probe:
-        forms[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
-    return forms
 
 
 def kept(written, stored) -> bool:
