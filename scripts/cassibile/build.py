@@ -140,9 +140,11 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")
     progress.step("writing the claims as W3C Web Annotations")
     (out / "annotations.jsonld").write_bytes(annotation_collection(built.graphs["asserted"], built.graphs["derived"]))
+    progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
+    index = built.publication  # read by the entity documents and the site
     progress.step("writing one JSON-LD document per entity")
     (out / "id").mkdir()
-    for file_name, document in entity_documents(built.publication, context):
+    for file_name, document in entity_documents(index, context):
         (out / "id" / file_name).write_bytes(document)
     progress.step("writing the Wikidata view, QuickStatements and Wikibase JSON")
     for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], project.graph_dir / "wikidata"):
