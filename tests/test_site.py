@@ -20,7 +20,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError
-from cassibile.export import entity_subgraph
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, LANGUAGES, WIKIBASE
 from cassibile.site.highlight import cut, paragraphs, sentences
 from conftest import run_cli
@@ -152,14 +151,6 @@ def test_every_entity_has_a_page_and_data_siblings_at_the_path_of_its_iri(built)
         assert set(Graph().parse(base.with_suffix(".nt"), format="nt")) == set(described), entity
         assert set(Graph().parse(base.with_suffix(".rdf"), format="xml")) == set(described), entity
         assert base.with_suffix(".jsonld").read_bytes() == (built / "id" / f"{slug(entity)}.jsonld").read_bytes()
-
-
-def test_entity_data_siblings_hold_the_triples_of_the_entity_document(built):
-    """What `export.entity_subgraph` gives the entity's JSON-LD document: the page's .nt holds the same."""
-    described = layer(built, "asserted") + layer(built, "derived")
-    for entity in entities(built):
-        sibling = Graph().parse(built / "site" / "id" / f"{slug(entity)}.nt", format="nt")
-        assert set(sibling) == set(entity_subgraph(described, entity)), entity
 
 
 def test_entity_pages_list_every_fact_about_something_else_that_names_them(built):

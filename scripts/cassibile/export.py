@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from rdflib import BNode, Graph, Literal, URIRef, plugin
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.serializer import Serializer
 
@@ -26,6 +26,7 @@ from cassibile.errors import DataError, UsageError
 from cassibile.load import to_oxigraph
 from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
 from cassibile.project import Project
+from cassibile.publication import FACT_ROLES, Publication, entities  # noqa: F401  (entities: read from here too)
 
 # format name -> (file extension, media type)
 FORMATS = {
@@ -63,7 +64,7 @@ _OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
 }
 # rdflib namespace attributes are looked up on every access: the loops below use these instead.
-_TYPE, _SUBJECT, _OBJECT, _SUPPORTED_BY, _SOURCE, _TIME_SPAN = RDF.type, RDF.subject, RDF.object, CAS.supportedBy, CAS.source, CAS.TimeSpan
+_TYPE, _SOURCE = RDF.type, CAS.source
 _TYPE_IRI, _XSD_STRING, _XSD_STRING_REF = str(RDF.type), str(XSD.string), XSD.string
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
 
@@ -281,66 +282,39 @@ class DatasetFiles:
 
 # --- per-entity documents ---------------------------------------------------------------------
 
-SOURCE_SUMMARY = (RDF.type, DCTERMS.title, DCTERMS.language)
-MENTION_SUMMARY = (RDF.type, RDFS.label, CAS.editorialLabel)
+def entity_documents(index: Publication, context: dict) -> Iterator[tuple[str, bytes]]:
+    """(`<slug>.jsonld`, document) for every entity, one at a time: what the index says its document
+    holds (`Publication.document`), framed as one JSON-LD tree (`_Framer`).
 
-
-def entity_subgraph(graph: Graph, entity: URIRef, roles=(RDF.subject, RDF.object)) -> Graph:
-    """What an entity's document holds: its own triples; every fact it is the subject or the value of
-    (`roles`), with qualifiers, time spans and claims, and each claim's source (type, title,
-    language); and the types and labels of the other entities all these mention."""
-    part = Graph()
-    part += graph.triples((entity, None, None))
-    for fact in sorted({f for role in roles for f in graph.subjects(role, entity)}):
-        part += graph.triples((fact, None, None))
-        for node in graph.objects(fact, None):
-            if (node, RDF.type, CAS.TimeSpan) in graph:
-                part += graph.triples((node, None, None))
-        for claim in graph.objects(fact, CAS.supportedBy):
-            part += graph.triples((claim, None, None))
-            _copy(graph, part, graph.value(claim, CAS.source), SOURCE_SUMMARY)
-    for mention in {o for o in part.objects() if isinstance(o, URIRef) and str(o).startswith(str(ID))} - {entity}:
-        _copy(graph, part, mention, MENTION_SUMMARY)
-    return part
-
-
-def _copy(graph: Graph, part: Graph, node, predicates) -> None:
-    for predicate in predicates:
-        part += graph.triples((node, predicate, None))
-
-
-def entity_document(graph: Graph, entity: URIRef, context: dict) -> bytes:
-    """One entity's framed document (see `entity_documents`)."""
-    return _Framer(graph, context).document(entity)
+    Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
+    framer = _Framer(index, context)
+    for entity in index.entities:
+        yield f"{entity_slug(entity)}.jsonld", framer.document(entity)
 
 
 class _Framer:
-    """Every entity's document from one index of the graph (subject -> predicate -> objects; facts by
-    their subject and by their value), as a frame with "@embed": "@always" gives.
+    """An entity's document as a frame with "@embed": "@always" gives: the entity at the top, the facts
+    naming it under "@reverse", and, wherever a node names another, what the index embeds of it
+    (`Publication.embedded`) nested in place.
 
     Claims with their source, time spans and the summaries of mentioned entities read the same in
     every document, so each is expanded and compacted once and then reused."""
 
-    def __init__(self, graph: Graph, context: dict):
+    def __init__(self, index: Publication, context: dict):
         from cassibile.compaction import Compactor
 
-        self.about: dict = {}  # a triple in two layers counts once
-        self.facts: dict = {_SUBJECT: {}, _OBJECT: {}}
-        for s, p, o in graph:
-            self.about.setdefault(s, {}).setdefault(p, {})[o] = None
-            if p in self.facts:
-                self.facts[p].setdefault(o, set()).add(s)
-        self.compactor = Compactor(context)
+        self.index, self.compactor = index, Compactor(context)
         self.shared: dict = {}  # node -> its expanded form, where it is the same in every document
 
     def document(self, entity: URIRef) -> bytes:
         """The entity at the top, the facts about it under "facts", those naming it as their value under
         "factsAsValue"; it refers to the published context by URL, as Linked Art does."""
-        tree = self._node(entity, self.about.get(entity, {}), entity)
+        about = self.index.about
+        tree = self._node(entity, about.get(entity, {}), entity)
         reverse = {}
-        for role, facts in self.facts.items():
-            if named := sorted(facts.get(entity, ())):
-                reverse[str(role)] = [self._node(fact, self.about[fact], entity) for fact in named]
+        for role in FACT_ROLES:
+            if named := self.index.facts_naming(entity, role):
+                reverse[str(role)] = [self._node(fact, about[fact], entity) for fact in named]
         if reverse:
             tree["@reverse"] = reverse
         return _json_bytes({**self.compactor.compact(tree), "@context": CONTEXT_URL})
@@ -362,18 +336,16 @@ class _Framer:
         return result
 
     def _embedded(self, node, predicate) -> dict | None:
-        """What `entity_subgraph` holds about a node a fact names: all of a time span or a claim, the
-        summary of a source or an entity; None for anything else."""
-        if node not in self.shared:
-            properties = self.about.get(node, {})
-            if str(node).startswith(ID):
-                properties = {p: properties[p] for p in MENTION_SUMMARY if p in properties}
-            elif str(node).startswith(SOURCE):
-                properties = {p: properties[p] for p in SOURCE_SUMMARY if p in properties}
-            elif not (predicate == _SUPPORTED_BY or _TIME_SPAN in properties.get(_TYPE, ())):
-                properties = None
-            self.shared[node] = properties and self.compactor.keep(self._node(node, properties, None))
-        return self.shared[node]
+        """The compacted-once form of what the index embeds of `node` where `predicate` names it, or None.
+        Only forms are kept: a node may be embedded by one predicate (a claim by cas:supportedBy) and
+        merely named by another."""
+        if node in self.shared:
+            return self.shared[node]
+        properties = self.index.embedded(node, predicate)
+        if properties is None:
+            return None
+        embedded = self.shared[node] = self.compactor.keep(self._node(node, properties, None))
+        return embedded
 
 
 def _literal(literal: Literal) -> dict:
@@ -389,18 +361,3 @@ def entity_slug(entity: URIRef) -> str:
     if not slug or "/" in slug or slug.startswith("."):
         raise DataError(f"entity IRI {entity} does not end in a plain slug; cannot name its document")
     return slug
-
-
-def entities(graph: Graph) -> list[URIRef]:
-    """The things the publication describes: typed nodes under the id/ namespace."""
-    return sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(ID))})
-
-
-def entity_documents(graph: Graph, context: dict) -> Iterator[tuple[str, bytes]]:
-    """(`<slug>.jsonld`, document) for every entity, one at a time: its subgraph (`entity_subgraph`)
-    framed as one JSON-LD tree, with claims, sources and mentioned entities embedded (`_Framer`).
-
-    Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
-    framer = _Framer(graph, context)
-    for entity in entities(graph):
-        yield f"{entity_slug(entity)}.jsonld", framer.document(entity)

@@ -18,11 +18,14 @@ from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
-from cassibile.build import Built, replace_folder, write_versioned_ontology
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+
 from cassibile.errors import UsageError
 from cassibile.export import jsonld_bytes, statements
 from cassibile.load import Dataset, new_graph, read_source_texts
-from cassibile.namespaces import LANGUAGES
+from cassibile.namespaces import BASE, LANGUAGES
+from cassibile.outputs import Built, replace_folder
 from cassibile.project import Project
 from cassibile.site import describe
 from cassibile.site.describe import write_data
@@ -41,7 +44,7 @@ def write_site(built: Built, out: Path, project: Project) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`."""
     site = SiteGraph(built)
     render = Renderer(site)
-    data = describe.Descriptions(site, published_context_of(out.parent))
+    data = describe.Descriptions(site, built.publication, published_context_of(out.parent))
     queries = query_forms(project.query_dir)
     out.mkdir(parents=True)
     for lang in LANGUAGES:
@@ -102,6 +105,18 @@ def published_context_of(dist: Path) -> dict:
     if not path.is_file():
         raise UsageError(f"{path} is missing; run `cassibile build` first")
     return json.loads(path.read_text(encoding="utf-8"))["@context"]
+
+
+def write_versioned_ontology(ontology: Graph, out: Path, site: Path) -> None:
+    """The ontology's files of `out` again in `site` at the path of its version IRI (ontology/1.1.0.ttl, …),
+    where the w3id rules send `https://w3id.org/cassibile/ontology/1.1.0`; keep earlier versions when publishing."""
+    version = ontology.value(URIRef(BASE + "ontology"), OWL.versionIRI)
+    if version is None or not str(version).startswith(BASE):
+        return
+    base = site / str(version).removeprefix(BASE)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for extension in ("ttl", "nt", "rdf", "jsonld"):
+        shutil.copyfile(out / f"ontology.{extension}", base.with_name(f"{base.name}.{extension}"))
 
 
 def built_from_dist(project: Project, dist: Path) -> Built:

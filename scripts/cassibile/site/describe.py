@@ -11,18 +11,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF
 
-from cassibile.build import GENERATED
 from cassibile.errors import UsageError
-from cassibile.export import CONTEXT_URL, MENTION_SUMMARY, SOURCE_SUMMARY, jsonld_bytes, serialize_statements, statements
+from cassibile.export import CONTEXT_URL, jsonld_bytes, serialize_statements, statements
 from cassibile.load import new_graph, to_oxigraph
-from cassibile.namespaces import CAS, ID
+from cassibile.namespaces import CAS
+from cassibile.outputs import GENERATED
+from cassibile.publication import SOURCE_SUMMARY, Publication, triples_of
 from cassibile.site.view import SiteGraph
 
-FACT_ROLES = frozenset({RDF.subject, RDF.object})
-CLAIM_SOURCE = frozenset({CAS.source})
-SOURCE_PARTS, MENTION_PARTS = frozenset(SOURCE_SUMMARY), frozenset(MENTION_SUMMARY)
 # The data siblings of every page that describes an IRI, written from its triples by oxigraph:
 # (format name, file suffix, media type, the name people know it by).
 DATA_FORMATS = (
@@ -43,74 +40,37 @@ def write_data(base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
 
 
 class Descriptions:
-    """Every page's triples, read from one index of the build's graphs.
+    """Every page's triples, read from the publication's index (`cassibile.publication`).
 
-    An entity's description holds the triples of `export.entity_subgraph` of the hand-written graph
-    with its derived triples: the same as the entity's framed JSON-LD document (tests/test_site.py
-    checks that they agree). Asking rdflib for each node of each description, over a union copied
-    for the purpose, took most of the site's time on a large build; one pass over the two graphs
-    indexes the triples by subject and the facts by the entity they are about or name, and then a
-    description is a few dict lookups. Each term is converted to oxigraph's once, for every page.
+    An entity's page holds what its framed JSON-LD document holds (`Publication.document`), a fact's
+    page what `Publication.fact_document` says. Each term is converted to oxigraph's once, for every page.
     """
 
-    def __init__(self, site: SiteGraph, context: dict):
-        self.site, self.context = site, context
-        self.about: dict = {}  # subject -> its triples in the asserted and derived graphs
-        self.facts: dict = {}  # entity -> the facts whose rdf:subject or rdf:object it is
-        self.time_spans: set = set()
+    def __init__(self, site: SiteGraph, index: Publication, context: dict):
+        self.site, self.index, self.context = site, index, context
         self._terms: dict = {}  # rdflib term -> oxigraph term
-        for graph in (site.data, site.derived):
-            for triple in graph:
-                self.about.setdefault(triple[0], []).append(triple)
-                if triple[1] in FACT_ROLES:
-                    self.facts.setdefault(triple[2], set()).add(triple[0])
-                elif triple[1] == RDF.type and triple[2] == CAS.TimeSpan:
-                    self.time_spans.add(triple[0])
 
     def entity(self, entity: URIRef) -> list[ox.Triple]:
         """Its own triples; each fact about it or naming it, with the fact's time spans and claims and
         each claim's source (type, title, language); then the types and labels of every other entity
         these name."""
-        part = list(self.about.get(entity, ()))
-        for fact in self.facts.get(entity, ()):
-            part += self._fact(fact)
-        return self._statements(part + self._mentions(part, entity))
+        return self._statements(triples_of(self.index.document(entity)))
 
     def fact(self, fact: URIRef) -> list[ox.Triple]:
         """The fact's triples, its time spans and claims, each claim's source, and the entities it names."""
-        part = self._fact(fact)
-        return self._statements(part + self._mentions(part, None))
+        return self._statements(triples_of(self.index.fact_document(fact)))
 
     def claim(self, claim: URIRef) -> list[ox.Triple]:
         """The claim's triples, its source's summary, and each fact that rests on it (its own triples)."""
-        part = list(self.about.get(claim, ()))
-        for _, _, source in self._summary(claim, CLAIM_SOURCE):
-            part += self._summary(source, SOURCE_PARTS)
+        about = self.index.about.get(claim, {})
+        part = {claim: about}
+        for source in about.get(CAS.source, ()):
+            part.setdefault(source, self.index.summary(source, SOURCE_SUMMARY))
         for fact in self.site.claims[claim].facts if claim in self.site.claims else ():
-            part += self.about.get(fact.iri, ())
-        return self._statements(part)
+            part.setdefault(fact.iri, self.index.about.get(fact.iri, {}))
+        return self._statements(triples_of(part))
 
-    def _fact(self, fact) -> list:
-        """A fact's triples, its time spans' and its claims', and the summary of each claim's source."""
-        found = list(self.about.get(fact, ()))
-        for _, predicate, node in self.about.get(fact, ()):
-            if node in self.time_spans:
-                found += self.about[node]
-            if predicate == CAS.supportedBy:
-                found += self.about.get(node, ())
-                for _, _, source in self._summary(node, CLAIM_SOURCE):
-                    found += self._summary(source, SOURCE_PARTS)
-        return found
-
-    def _mentions(self, part: list, entity) -> list:
-        """The types and labels of the entities these triples name (but `entity`)."""
-        named = {o for _, _, o in part if isinstance(o, URIRef) and o.startswith(ID)} - {entity}
-        return [triple for mention in named for triple in self._summary(mention, MENTION_PARTS)]
-
-    def _summary(self, node, predicates) -> list:
-        return [triple for triple in self.about.get(node, ()) if triple[1] in predicates]
-
-    def _statements(self, part: list) -> list[ox.Triple]:
+    def _statements(self, part) -> list[ox.Triple]:
         """The triples once each, as oxigraph's, sorted: what `export.statements` gives for a graph of them."""
         found = set(part)
         if any(isinstance(term, BNode) for triple in found for term in triple):

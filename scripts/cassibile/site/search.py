@@ -14,8 +14,8 @@ import orjson
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from cassibile.build import GENERATED
 from cassibile.namespaces import CAS
+from cassibile.outputs import GENERATED
 from cassibile.site.view import SiteGraph
 
 TERM_CLASSES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)

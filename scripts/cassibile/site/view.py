@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from cassibile.derive import RANK_ORDER, temporal_bounds
-from cassibile.export import entities
+from cassibile.publication import entities
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
 from cassibile.site.i18n import DATE_TYPES, DEFAULT_LANGUAGE, Words
 

@@ -1,0 +1,91 @@
+"""The publication's index: what an entity's document and a fact's page hold, and the framed JSON-LD
+document meaning exactly that (read back by pyld, an independent processor)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pyld import jsonld
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from cassibile.export import CONTEXT_URL, entity_documents, published_context
+from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, SCHEMA, SOURCE
+from cassibile.publication import Publication, triples_of
+
+BEDELL_SMITH, CASTELLANO, ARMISTICE = ID["bedell-smith"], ID["castellano"], ID["armistice"]
+SIGNED, SIGNED_ON = FACT["armistice--signatory--castellano"], FACT["armistice--pointInTime--1943"]
+QUOTE, RETIRED, ARTICLE, SPAN = CLAIM["article--signed"], CLAIM["article--old"], SOURCE["article"], INTERVAL["1943-09"]
+
+
+@pytest.fixture
+def graph() -> Graph:
+    graph = Graph()
+    for triple in [
+        (ARMISTICE, RDF.type, CAS.Event), (ARMISTICE, RDFS.label, Literal("Armistice", lang="en")),
+        (ARMISTICE, SCHEMA.description, Literal("An armistice.", lang="en")),
+        (CASTELLANO, RDF.type, CAS.Person), (CASTELLANO, RDFS.label, Literal("Castellano", lang="it")),
+        (CASTELLANO, SKOS.altLabel, Literal("Giuseppe Castellano", lang="it")),
+        (BEDELL_SMITH, RDF.type, CAS.Person), (BEDELL_SMITH, CAS.editorialLabel, Literal("Bedell Smith", lang="en")),
+        (SIGNED, RDF.type, CAS.Fact), (SIGNED, RDF.subject, ARMISTICE), (SIGNED, RDF.predicate, CAS.signatory),
+        (SIGNED, RDF.object, CASTELLANO), (SIGNED, CAS.onBehalfOf, BEDELL_SMITH), (SIGNED, CAS.supportedBy, QUOTE),
+        (SIGNED, CAS.consistentWith, SIGNED_ON),
+        (SIGNED_ON, RDF.type, CAS.Fact), (SIGNED_ON, RDF.subject, CASTELLANO), (SIGNED_ON, RDF.object, SPAN),
+        (SPAN, RDF.type, CAS.TimeSpan), (SPAN, CAS.earliest, Literal("1943-09-01", datatype=XSD.date)),
+        (QUOTE, RDF.type, CAS.Claim), (QUOTE, CAS.source, ARTICLE), (QUOTE, CAS.quote, Literal("signed", lang="en")),
+        (QUOTE, DCTERMS.replaces, RETIRED), (RETIRED, RDF.type, CAS.Claim), (RETIRED, CAS.quote, Literal("old", lang="en")),
+        (ARTICLE, RDF.type, CAS.Source), (ARTICLE, DCTERMS.title, Literal("Article", lang="en")),
+        (ARTICLE, DCTERMS.language, Literal("en")), (ARTICLE, DCTERMS.publisher, Literal("A publisher")),
+    ]:
+        graph.add(triple)
+    return graph
+
+
+def described(graph: Graph, *nodes, leaving=()) -> set:
+    """All of the nodes' triples in `graph`, but those with a predicate in `leaving`."""
+    return {t for node in nodes for t in graph.triples((node, None, None)) if t[1] not in leaving}
+
+
+def test_an_entity_document_holds_its_facts_their_claims_and_summaries_of_what_they_name(graph):
+    """All of the entity, of the fact naming it and of the claim that fact rests on; a source's and another
+    entity's summary; not the claim the claim merely names, nor the fact the fact merely names."""
+    found = set(triples_of(Publication(graph).document(CASTELLANO)))
+    expected = described(graph, CASTELLANO, SIGNED, SIGNED_ON, QUOTE, SPAN)
+    expected |= described(graph, ARTICLE, leaving={DCTERMS.publisher})
+    expected |= described(graph, ARMISTICE, leaving={SCHEMA.description}) | described(graph, BEDELL_SMITH)
+    assert found == expected
+
+
+def test_a_document_describes_a_fact_named_only_by_another_fact_only_on_its_own_page(graph):
+    index = Publication(graph)
+    assert not described(graph, SIGNED_ON) & set(triples_of(index.document(ARMISTICE)))
+    assert described(graph, SIGNED_ON, SPAN) <= set(triples_of(index.fact_document(SIGNED_ON)))
+
+
+def test_a_triple_in_two_layers_is_indexed_once(graph):
+    derived = Graph()
+    derived.add((CASTELLANO, RDF.type, CAS.Person))
+    derived.add((CASTELLANO, CAS.datePrecision, CAS.Day))
+    found = list(triples_of(Publication(graph, derived).document(CASTELLANO)))
+    assert len(found) == len(set(found)) and (CASTELLANO, CAS.datePrecision, CAS.Day) in found
+
+
+def test_each_framed_document_means_exactly_what_the_index_says_it_holds(graph, root):
+    context = published_context(root)
+    index = Publication(graph)
+
+    def load(url, options=None):
+        assert url == CONTEXT_URL, f"unexpected remote document {url}"
+        return {"contextUrl": None, "documentUrl": url, "document": {"@context": context}}
+
+    documents = dict(entity_documents(index, context))
+    assert sorted(documents) == ["armistice.jsonld", "bedell-smith.jsonld", "castellano.jsonld"]
+    for entity in index.entities:
+        document = json.loads(documents[str(entity).rsplit("/", 1)[-1] + ".jsonld"])
+        read = Graph().parse(data=jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": load}), format="nquads")
+        expected = Graph()
+        for triple in triples_of(index.document(entity)):
+            expected.add(triple)
+        assert isomorphic(read, expected), entity
