@@ -8,19 +8,22 @@ as to rdflib; the dataset description must describe the files that are really th
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from pyld import jsonld
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from cassibile import __version__
 from cassibile.build import assemble
 from cassibile.dataset_description import DATASET, describe
-from cassibile.export import CONTEXT_URL, claims_graph, entities, entity_documents, published_context
+from cassibile.export import (
+    CONTEXT_URL, LayerStore, claims_graph, entities, entity_documents, published_context, statements,
+)
 from cassibile.load import load_project
 from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
 from cassibile.project import Project
@@ -31,9 +34,15 @@ RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"
 
 
 @pytest.fixture(scope="module")
-def layers(root) -> dict[str, Graph]:
-    """The four layers, computed again in this process by the build's own code."""
-    return assemble(Project(root)).graphs
+def assembled(root):
+    """What the build computes, again in this process by the build's own code."""
+    return assemble(Project(root))
+
+
+@pytest.fixture(scope="module")
+def layers(assembled) -> dict[str, Graph]:
+    """The four layers."""
+    return assembled.graphs
 
 
 def nquads_graph(nquads: str) -> Graph:
@@ -122,6 +131,48 @@ def test_oxigraph_reads_the_datasets_with_the_same_quads(built):
     nquads = ox.Dataset(ox.parse(path=str(built / "cassibile.nq"), format=ox.RdfFormat.N_QUADS))
     assert len(trig) == len(nquads) > 0
     assert all(quad in nquads for quad in trig)
+
+
+# --- the build's store: one named graph per layer ------------------------------------------------------
+
+def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(assembled):
+    built = assembled
+    store = built.layers.store
+    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), "the union validation read is still there"
+    names = {quad.graph_name for quad in store}
+    assert names == {ox.NamedNode(GRAPH[layer]) for layer in LAYERS}
+    for layer in LAYERS:
+        assert len(built.layers.triples(GRAPH[layer])) == len(built.graphs[layer]) > 0, layer
+
+
+def rewritten_world() -> Graph:
+    """Literals a store rewrites ("5"^^xsd:int is kept as "5"^^xsd:integer, …), one beside the form it takes, and a blank node."""
+    graph = Graph()
+    node, blank = ID["x"], BNode("b1")
+    graph.add((node, CAS.offset, Literal("7797", datatype=XSD.nonNegativeInteger)))
+    graph.add((node, CAS.offset, Literal("5", datatype=XSD.int)))
+    graph.add((node, CAS.offset, Literal("5", datatype=XSD.integer)))
+    graph.add((node, CAS.share, Literal("1.50", datatype=XSD.decimal)))
+    graph.add((node, CAS.part, blank))
+    graph.add((blank, RDFS.label, Literal("a part", lang="en")))
+    return graph
+
+
+def test_the_store_gives_back_every_literal_as_the_layer_wrote_it():
+    graph = rewritten_world()
+    layers = LayerStore.of({GRAPH["derived"]: graph})
+    stored = {quad.object for quad in layers.store}
+    assert ox.Literal("7797", datatype=ox.NamedNode(XSD.integer)) in stored  # the store's own form
+    assert layers.triples(GRAPH["derived"]) == statements(graph)
+    assert layers.objects(ID["x"], CAS.share) == {Literal("1.50", datatype=XSD.decimal)}
+    assert {str(o.datatype) for o in layers.objects(ID["x"], CAS.offset)} == {str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.integer)}
+
+
+def test_a_layer_the_store_keeps_as_written_has_nothing_to_give_back(assembled):
+    built = assembled
+    assert set(built.layers.written) <= {ox.NamedNode(GRAPH["derived"])}  # the text offsets (docs/literals.md)
+    for layer in ("ontology", "asserted", "inferred"):
+        assert built.layers.triples(GRAPH[layer]) == statements(built.graphs[layer]), layer
 
 
 # --- per-entity documents --------------------------------------------------------------------------
@@ -239,12 +290,19 @@ def test_void_counts_match_the_files(void, built, layers):
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://w3id.org/cassibile/sparql")  # the public address
 
 
+def test_void_counts_each_named_graph_as_the_n_quads_hold_it(void, built):
+    quads = Counter(quad.graph_name.value for quad in ox.parse(path=str(built / "cassibile.nq"), format=ox.RdfFormat.N_QUADS))
+    counted = {str(void.value(subset, DCTERMS.identifier)): int(void.value(subset, VOID.triples))
+               for subset in void.objects(DATASET, VOID.subset)}
+    assert counted == dict(quads) and len(counted) > 4
+
+
 def test_void_names_the_sparql_endpoint_it_is_given(tmp_path):
     graph = Graph()
     graph.add((ID["x"], RDF.type, CAS.Person))
     graph.add((ID["x"], RDFS.label, Literal("x", lang="en")))
     (tmp_path / "cassibile.nq").write_bytes(b"0123456789")
-    void = describe({GRAPH["asserted"]: graph}, {"cassibile.nq": tmp_path / "cassibile.nq"},
+    void = describe(LayerStore.of({GRAPH["asserted"]: graph}), {"cassibile.nq": tmp_path / "cassibile.nq"},
                     sparql_endpoint="http://127.0.0.1:7878/query")
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
     assert int(void.value(DATASET, VOID.triples)) == 2 and int(void.value(DATASET, VOID.entities)) == 1

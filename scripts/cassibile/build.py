@@ -12,7 +12,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
@@ -21,7 +22,7 @@ from cassibile.errors import DataError
 from cassibile.export import DATASET_FORMATS, serialize_graph
 from cassibile.load import Dataset, load_project
 from cassibile.namespaces import BASE, CAS, GRAPH
-from cassibile.outputs import GENERATED, Built, replace_folder
+from cassibile.outputs import GENERATED, Built, layer_store, replace_folder
 from cassibile.project import Project
 from cassibile.validate import Checker, Violation, describe, report_text, report_turtle
 
@@ -63,7 +64,10 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     checker.add(graphs["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
-    return Built(dataset, graphs, violations)
+    checker.store.clear_graph(ox.DefaultGraph())  # validation is done: the same store now keeps each layer apart, for the writers
+    layers = layer_store(graphs, checker.store)
+    progress.step("kept each layer in a named graph of the store")
+    return Built(dataset, graphs, violations, layers)
 
 
 def _validate(checker: Checker, graphs: dict[str, Graph], dataset: Dataset) -> list[Violation]:
@@ -117,23 +121,23 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     from cassibile.annotations import annotation_collection
     from cassibile.dataset_description import describe as describe_dataset
     from cassibile.export import (
-        DatasetFiles, claims_owner, context_file, entity_documents, publication_graphs, published_context, statements,
+        DatasetFiles, claims_owner, context_file, entity_documents, published_context, statements,
     )
 
     progress = progress or Progress(quiet=True)
     progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
     context = published_context(project.root)
-    owner = claims_owner(built.graphs["asserted"])
+    owner = claims_owner(built.layers.store)
     with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
-        for name, graph in built.graphs.items():  # each layer converted once, for all its files
+        for name in built.graphs:  # each layer read from the store and sorted once, for all its files
             header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
-            triples = statements(graph)
+            triples = built.layers.triples(GRAPH[name])
             write_graph_files(out / name, triples, context, header)
-            dataset.add(URIRef(GRAPH[name]), triples, owner if name == "asserted" else {})
+            dataset.add(GRAPH[name], triples, owner if name == "asserted" else {})
             del triples
     progress.step("writing the dataset description (VoID, DCAT)")
     dumps = {p.name: p for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
-    void = describe_dataset(publication_graphs({URIRef(GRAPH[name]): graph for name, graph in built.graphs.items()}), dumps)
+    void = describe_dataset(built.layers, dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.

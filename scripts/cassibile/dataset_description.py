@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Collection
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, XSD, split_uri
 
 from cassibile import __version__
-from cassibile.export import FORMATS, entities
-from cassibile.load import new_graph
-from cassibile.namespaces import BASE, CAS, DCAT, ID, ONTOLOGY, VOID, WD
+from cassibile.export import FORMATS, LayerStore, claims_owner
+from cassibile.load import new_graph, to_rdflib
+from cassibile.namespaces import BASE, CAS, DCAT, GRAPH, ID, ONTOLOGY, VOID, WD
 
 DATASET = URIRef(BASE + "dataset")
 CATALOG = URIRef(BASE + "dataset#catalog")
@@ -75,44 +75,34 @@ SOURCE_DETAILS = (DCTERMS.title, DCTERMS.license, DCTERMS.language, CAS.attribut
 
 
 def describe(
-    named_graphs: dict[URIRef, Collection[tuple]],
+    layers: LayerStore,
     dumps: dict[str, Path],
     download_base: str = BASE,
     sparql_endpoint: str = SPARQL_ENDPOINT,
 ) -> Graph:
-    """VoID + DCAT-AP for the dataset held in `named_graphs` (as published), whose dump files are
-    `dumps` (file name -> path), downloadable under `download_base` and queried at `sparql_endpoint`."""
-    everything, predicates = _summary(named_graphs)
+    """VoID + DCAT-AP for the dataset whose layers `layers` holds, whose dump files are `dumps` (file name ->
+    path), downloadable under `download_base` and queried at `sparql_endpoint`. Counts and lists come from
+    SPARQL on the store, single values from look-ups of its quads."""
     void = new_graph()
     for prefix, namespace in (("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX), ("dcatap", DCATAP)):
         void.bind(prefix, namespace)
-    _header(void, everything)
+    _header(void, layers)
     _agents(void)
-    _coverage(void, everything)
-    _sources(void, everything)
+    _coverage(void, layers)
+    _sources(void, layers)
     _distributions(void, dumps, download_base)
     _service(void, URIRef(sparql_endpoint))
     _catalog(void)
-    _counts(void, named_graphs, everything, predicates)
-    _vocabularies(void, everything, predicates)
+    _counts(void, layers.store)
+    _vocabularies(void, layers.store)
     return void
 
 
-def _summary(named_graphs: dict[URIRef, Collection[tuple]]) -> tuple[Graph, set]:
-    """In one pass over the data: the triples the description reads (types, facts' subjects, the
-    ontology's and the sources' details), and every predicate used."""
-    kept = {RDF.type, RDF.subject, DCTERMS.creator, DCTERMS.created, DCTERMS.modified, RDFS.label, OWL.sameAs,
-            CAS.location, CAS.editorialLabel, CAS.earliestDate, CAS.latestDate, *SOURCE_DETAILS}
-    everything, predicates = Graph(), set()
-    for triples in named_graphs.values():
-        for triple in triples:
-            predicates.add(triple[1])
-            if triple[1] in kept:
-                everything.add(triple)
-    return everything, predicates
+def _subjects(layers: LayerStore, predicate, obj) -> set:
+    return {to_rdflib(q.subject) for q in layers.store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj))}
 
 
-def _header(void: Graph, everything: Graph) -> None:
+def _header(void: Graph, layers: LayerStore) -> None:
     ontology = URIRef(str(ONTOLOGY))
     for triple in (
         (DATASET, RDF.type, VOID.Dataset),
@@ -136,14 +126,14 @@ def _header(void: Graph, everything: Graph) -> None:
     for theme in THEMES:
         void.add((DATASET, DCAT.theme, theme))
     for entity in KEYWORD_ENTITIES:
-        for label in sorted(set(everything.objects(entity, RDFS.label)) | set(everything.objects(entity, CAS.editorialLabel))):
+        for label in sorted(layers.objects(entity, RDFS.label) | layers.objects(entity, CAS.editorialLabel)):
             void.add((DATASET, DCAT.keyword, label))
     # Dates from the ontology's header, not the clock: the build must be reproducible. The first
     # version's creation is the dataset's release.
     for predicate in (DCTERMS.created, DCTERMS.modified):
-        for date in everything.objects(ontology, predicate):
+        for date in layers.objects(ontology, predicate):
             void.add((DATASET, predicate, date))
-    for date in everything.objects(ontology, DCTERMS.created):
+    for date in layers.objects(ontology, DCTERMS.created):
         void.add((DATASET, DCTERMS.issued, date))
     for language in EU_LANGUAGES.values():
         void.add((DATASET, DCTERMS.language, URIRef(EU + "language/" + language)))
@@ -163,30 +153,30 @@ def _agents(void: Graph) -> None:
         void.add(triple)
 
 
-def _coverage(void: Graph, everything: Graph) -> None:
+def _coverage(void: Graph, layers: LayerStore) -> None:
     """When and where: the earliest and latest day any dated fact allows, and the places where the
     events happened (their Wikidata items where linked, else our own IRIs)."""
-    earliest, latest = list(everything.objects(None, CAS.earliestDate)), list(everything.objects(None, CAS.latestDate))
+    earliest, latest = layers.objects(None, CAS.earliestDate), layers.objects(None, CAS.latestDate)
     if earliest and latest:
         void.add((DATASET, DCTERMS.temporal, TEMPORAL))
         void.add((TEMPORAL, RDF.type, DCTERMS.PeriodOfTime))
-        void.add((TEMPORAL, DCAT.startDate, min(earliest, key=str)))
-        void.add((TEMPORAL, DCAT.endDate, max(latest, key=str)))
-    for place in set(everything.objects(None, CAS.location)):
-        if not str(place).startswith(str(ID)):
+        void.add((TEMPORAL, DCAT.startDate, min(earliest, key=lambda date: (str(date), date.n3()))))
+        void.add((TEMPORAL, DCAT.endDate, max(latest, key=lambda date: (str(date), date.n3()))))
+    for place in layers.objects(None, CAS.location):
+        if not isinstance(place, URIRef) or not place.startswith(ID):
             continue  # OWL RL also states each location on its Wikidata IRI
-        items = [item for item in everything.objects(place, OWL.sameAs) if str(item).startswith(str(WD))]
+        items = [item for item in layers.objects(place, OWL.sameAs) if str(item).startswith(str(WD))]
         for location in items or [place]:
             void.add((DATASET, DCTERMS.spatial, location))
             void.add((location, RDF.type, DCTERMS.Location))
 
 
-def _sources(void: Graph, everything: Graph) -> None:
+def _sources(void: Graph, layers: LayerStore) -> None:
     """Each quoted source, with its own licence and attribution, as the licence requires."""
-    for source in sorted(everything.subjects(RDF.type, CAS.Source)):
+    for source in sorted(_subjects(layers, RDF.type, CAS.Source)):
         void.add((DATASET, DCTERMS.source, source))
         for predicate in SOURCE_DETAILS:
-            for value in everything.objects(source, predicate):
+            for value in layers.objects(source, predicate):
                 void.add((source, predicate, value))
 
 
@@ -262,39 +252,67 @@ def _catalog(void: Graph) -> None:
             void.add((CATALOG, predicate, value))
 
 
-def _counts(void: Graph, named_graphs: dict[URIRef, Collection[tuple]], everything: Graph, predicates: set) -> None:
-    things = entities(everything)
-    void.add((DATASET, VOID.triples, Literal(sum(len(g) for g in named_graphs.values()))))
+_IS_ENTITY = f'isIRI(?thing) && STRSTARTS(STR(?thing), "{ID}")'  # publication.is_entity
+_ENTITIES = f"SELECT DISTINCT ?thing WHERE {{ GRAPH ?g {{ ?thing a ?class }} FILTER ({_IS_ENTITY}) }}"
+# Our own classes only: the closure also types every entity with the classes they align with.
+_ENTITIES_BY_CLASS = f"""SELECT ?class (COUNT(DISTINCT ?thing) AS ?n) WHERE {{
+  GRAPH ?g {{ ?thing a ?class }} FILTER ({_IS_ENTITY} && STRSTARTS(STR(?class), "{CAS}"))
+}} GROUP BY ?class"""
+_FACTS_AND_CLAIMS = f"""SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{
+  VALUES ?class {{ <{CAS.Fact}> <{CAS.Claim}> }} GRAPH ?g {{ ?node a ?class }}
+}} GROUP BY ?class"""
+_FACTS_ABOUT = f"""SELECT ?thing (COUNT(DISTINCT ?fact) AS ?n) WHERE {{
+  GRAPH ?g {{ ?fact a <{CAS.Fact}> }} GRAPH ?h {{ ?fact <{RDF.subject}> ?thing }}
+}} GROUP BY ?thing"""
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
+_CLASSES = f"SELECT DISTINCT ?class WHERE {{ GRAPH ?g {{ ?s <{RDF.type}> ?class }} FILTER isIRI(?class) }}"
+
+
+def _counts(void: Graph, store: ox.Store) -> None:
+    things = sorted(row["thing"].value for row in store.query(_ENTITIES))
+    sizes = _published_sizes(store)
+    void.add((DATASET, VOID.triples, Literal(sum(sizes.values()))))
     void.add((DATASET, VOID.entities, Literal(len(things))))
-    void.add((DATASET, VOID.properties, Literal(len(predicates))))
-    for name, graph in sorted(named_graphs.items()):
-        subset = URIRef(f"{DATASET}#graph-{str(name).rsplit('/graph/', 1)[-1]}")
+    void.add((DATASET, VOID.properties, Literal(len(list(store.query(_PREDICATES))))))
+    for name, size in sorted(sizes.items()):
+        subset = URIRef(f"{DATASET}#graph-{name.rsplit('/graph/', 1)[-1]}")
         void.add((DATASET, VOID.subset, subset))
         void.add((subset, RDF.type, VOID.Dataset))
-        void.add((subset, DCTERMS.identifier, name))
-        void.add((subset, VOID.triples, Literal(len(graph))))
-    # Our own classes only: the closure also types every entity with the classes they align with.
-    by_class = Counter(c for t in things for c in everything.objects(t, RDF.type) if str(c).startswith(str(CAS)))
-    by_class.update({CAS.Fact: len(set(everything.subjects(RDF.type, CAS.Fact))),
-                     CAS.Claim: len(set(everything.subjects(RDF.type, CAS.Claim)))})
+        void.add((subset, DCTERMS.identifier, URIRef(name)))
+        void.add((subset, VOID.triples, Literal(size)))
+    by_class = Counter({CAS.Fact: 0, CAS.Claim: 0})  # Facts and claims are counted though they are not entities
+    for query in (_ENTITIES_BY_CLASS, _FACTS_AND_CLAIMS):
+        by_class.update({URIRef(row["class"].value): int(row["n"].value) for row in store.query(query)})
     for cls, count in sorted(by_class.items()):
         partition = URIRef(f"{DATASET}#class-{split_uri(cls)[1]}")
         void.add((DATASET, VOID.classPartition, partition))
         void.add((partition, VOID["class"], cls))
         void.add((partition, VOID.entities, Literal(count)))
-    facts_about = Counter(everything.value(f, RDF.subject) for f in everything.subjects(RDF.type, CAS.Fact))
-    best = sorted((thing for thing in things), key=lambda t: (-facts_about[t], str(t)))[:EXAMPLES]
-    for example in best:
-        void.add((DATASET, VOID.exampleResource, example))
+    facts_about = {row["thing"].value: int(row["n"].value) for row in store.query(_FACTS_ABOUT)}
+    for example in sorted(things, key=lambda t: (-facts_about.get(t, 0), t))[:EXAMPLES]:
+        void.add((DATASET, VOID.exampleResource, URIRef(example)))
 
 
-def _vocabularies(void: Graph, everything: Graph, predicates: set) -> None:
+def _published_sizes(store: ox.Store) -> dict[str, int]:
+    """Named graph (IRI) -> its number of triples, as the dataset files publish them: the claims, and the
+    description of the source they quote, moved from the asserted graph into their source's graph (`claims_owner`)."""
+    sizes = Counter({row["g"].value: int(row["n"].value) for row in store.query(_GRAPH_SIZES)})
+    asserted = ox.NamedNode(GRAPH["asserted"])
+    for node, graph in claims_owner(store).items():
+        moved = sum(1 for _ in store.quads_for_pattern(node, None, None, asserted))
+        sizes[graph] += moved
+        sizes[asserted.value] -= moved
+    return dict(sizes)
+
+
+def _vocabularies(void: Graph, store: ox.Store) -> None:
     """The namespaces of every property and class the data uses (not our own instance namespaces)."""
-    terms = predicates | {c for c in everything.objects(None, RDF.type) if isinstance(c, URIRef)}
+    terms = {row["p"].value for row in store.query(_PREDICATES)} | {row["class"].value for row in store.query(_CLASSES)}
     namespaces = set()
     for term in terms:
         try:
-            namespaces.add(split_uri(term)[0])
+            namespaces.add(split_uri(URIRef(term))[0])
         except ValueError:  # an IRI with no local part to split off
             continue
     for namespace in sorted(namespaces):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.serializer import Serializer
 
 from cassibile.errors import DataError, UsageError
-from cassibile.load import to_oxigraph
+from cassibile.load import stored_forms, to_oxigraph, to_rdflib
 from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
 from cassibile.project import Project
 from cassibile.publication import FACT_ROLES, Publication, entities  # noqa: F401  (entities: read from here too)
@@ -65,6 +65,8 @@ _OX_FORMATS = {
 }
 # rdflib namespace attributes are looked up on every access: the loops below use these instead.
 _TYPE, _SOURCE = RDF.type, CAS.source
+_OX_TYPE, _OX_SOURCE = ox.NamedNode(RDF.type), ox.NamedNode(CAS.source)
+_OX_CLAIM, _OX_SOURCE_CLASS = ox.NamedNode(CAS.Claim), ox.NamedNode(CAS.Source)
 _TYPE_IRI, _XSD_STRING, _XSD_STRING_REF = str(RDF.type), str(XSD.string), XSD.string
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
 
@@ -113,6 +115,74 @@ def statements(graph: Graph) -> list[ox.Triple]:
         triples = [ox.Triple(*map(to_oxigraph, triple)) for triple in to_canonical_graph(graph)]
     triples.sort(key=str)
     return triples
+
+
+class LayerStore:
+    """A pyoxigraph store holding each layer in a named graph, which the dumps, VoID and the annotations read.
+
+    A store canonicalises literals on insert. The loader refuses every hand-written literal it would rewrite
+    (docs/literals.md), but derived data is not held to that rule: the derived layer types its text offsets
+    `xsd:nonNegativeInteger`, as the Web Annotation model does, and a store keeps them as `xsd:integer`. So that
+    the files still say what the layers say, the store's triples that stand for a literal written otherwise are
+    kept with the literal as written (`written`), and `triples` and `objects` give that form back.
+    """
+
+    def __init__(self, store: ox.Store | None = None):
+        self.store = store if store is not None else ox.Store()
+        self.written: dict[ox.NamedNode, dict[ox.Triple, set]] = {}  # graph -> triple as stored -> objects as written
+
+    @classmethod
+    def of(cls, graphs: dict[str, Graph]) -> "LayerStore":
+        """A new store with each rdflib graph in the named graph of its IRI (the key)."""
+        layers = cls()
+        for name, graph in graphs.items():
+            layers.add(name, graph)
+        return layers
+
+    def add(self, name: str, graph: Graph) -> None:
+        """An rdflib graph into the named graph `name` (an IRI), each distinct term converted once."""
+        node, terms = ox.NamedNode(name), _OxigraphTerms()
+        self.store.bulk_extend(ox.Quad(terms[s], terms[p], terms[o], node) for s, p, o in graph)
+        typed = [term for term in terms if isinstance(term, Literal) and term.datatype not in (None, _XSD_STRING_REF)]
+        written = {}
+        for literal, stored in zip(typed, stored_forms([terms[t] for t in typed])):
+            if stored != terms[literal]:
+                for s, p, _ in graph.triples((None, None, literal)):
+                    forms = written.setdefault(ox.Triple(terms[s], terms[p], stored), set())
+                    forms.update(terms[o] for o in graph.objects(s, p) if terms[o] in (stored, terms[literal]))
+        if written:
+            self.written[node] = written
+
+    def triples(self, name: str) -> list[ox.Triple]:
+        """The triples of the named graph `name` as written, sorted as `statements` sorts a graph's (blank nodes
+        relabelled the same way)."""
+        node = ox.NamedNode(name)
+        triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, node)]
+        if written := self.written.get(node):
+            triples = [ox.Triple(t.subject, t.predicate, o) for t in triples for o in written.get(t, (t.object,))]
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+            graph = Graph()
+            for t in triples:
+                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            return statements(graph)
+        triples.sort(key=str)
+        return triples
+
+    def objects(self, subject: URIRef | None, predicate: URIRef) -> set:
+        """The objects of `subject` (None: any) and `predicate` in any layer, as written, as rdflib terms."""
+        found = set()
+        for quad in self.store.quads_for_pattern(None if subject is None else ox.NamedNode(subject), ox.NamedNode(predicate), None):
+            written = self.written.get(quad.graph_name, {}).get(quad.triple, (quad.object,))
+            found.update(to_rdflib(term) for term in written)
+        return found
+
+
+class _OxigraphTerms(dict):
+    """rdflib term -> oxigraph term, each converted once (a layer repeats its subjects and predicates)."""
+
+    def __missing__(self, term):
+        self[term] = converted = to_oxigraph(term)
+        return converted
 
 
 def serialize_statements(found: list, fmt: str, header: str | None = None, prefixes: dict | None = None) -> bytes:
@@ -216,37 +286,28 @@ def claims_graph(source: URIRef) -> URIRef:
     return GRAPH["claims/" + str(source)[len(str(SOURCE)):]]
 
 
-def claims_owner(asserted: Graph) -> dict[URIRef, URIRef]:
-    """Subject -> the named graph its asserted triples are published in, for those that leave the
-    asserted graph: each claim goes to its source's claims graph, and so does the source's description."""
-    claims = set(asserted.subjects(_TYPE, CAS.Claim))
-    owner = {claim: source for claim, source in asserted.subject_objects(_SOURCE) if claim in claims}
-    owner.update({source: source for source in asserted.subjects(_TYPE, CAS.Source)})
-    return {node: claims_graph(source) for node, source in owner.items() if isinstance(source, URIRef) and source.startswith(SOURCE)}
-
-
-def publication_graphs(graphs: dict[URIRef, Graph]) -> dict[URIRef, Collection]:
-    """The named graphs as published: the asserted graph's claims, and the description of the source
-    they quote, move into one graph per source (lists of triples); every other layer stays as it is."""
-    split: dict[URIRef, Collection] = {name: graph for name, graph in graphs.items() if name != ASSERTED}
-    if ASSERTED in graphs:
-        owner, parts = claims_owner(graphs[ASSERTED]), {ASSERTED: []}
-        for triple in graphs[ASSERTED]:
-            parts.setdefault(owner.get(triple[0], ASSERTED), []).append(triple)
-        split.update(parts)
-    return split
+def claims_owner(store: ox.Store) -> dict[ox.NamedNode, str]:
+    """Subject -> the named graph (IRI) its asserted triples are published in, for those that leave the
+    asserted graph of `store`: each claim goes to its source's claims graph, and so does the source's description."""
+    asserted = ox.NamedNode(ASSERTED)
+    claims = {quad.subject for quad in store.quads_for_pattern(None, _OX_TYPE, _OX_CLAIM, asserted)}
+    owner = {q.subject: q.object for q in store.quads_for_pattern(None, _OX_SOURCE, None, asserted) if q.subject in claims}
+    owner.update({q.subject: q.subject for q in store.quads_for_pattern(None, _OX_TYPE, _OX_SOURCE_CLASS, asserted)})
+    return {node: str(claims_graph(URIRef(source.value))) for node, source in owner.items()
+            if isinstance(source, ox.NamedNode) and source.value.startswith(SOURCE)}
 
 
 def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str) -> bytes:
-    """Named graphs, split as `publication_graphs` says, as TriG or N-Quads, each graph's statements sorted."""
+    """Named graphs, the asserted one split as `claims_owner` says, as TriG or N-Quads, each graph's statements sorted."""
     if fmt not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
+    layers = LayerStore.of({str(name): graph for name, graph in graphs.items()})
     with tempfile.TemporaryDirectory() as folder:
         paths = {f: Path(folder) / f"dataset.{f}" for f in DATASET_FORMATS}
         with DatasetFiles(paths["trig"], paths["nq"]) as dataset:
-            owner = claims_owner(graphs[ASSERTED]) if ASSERTED in graphs else {}
-            for name, graph in sorted(graphs.items()):
-                dataset.add(name, statements(graph), owner if name == ASSERTED else {})
+            owner = claims_owner(layers.store)
+            for name in sorted(map(str, graphs)):
+                dataset.add(name, layers.triples(name), owner if name == ASSERTED else {})
         return paths[fmt].read_bytes()
 
 
@@ -266,13 +327,13 @@ class DatasetFiles:
         self.trig.close()
         self.nquads.close()
 
-    def add(self, name: URIRef, triples: list[ox.Triple], owner: dict[URIRef, URIRef]) -> None:
-        """A layer's sorted triples, published in `name` except those whose subject `owner` sends elsewhere."""
-        graphs: dict[str, list] = {str(name): []}
-        moved = {str(node): str(graph) for node, graph in owner.items()}
+    def add(self, name: str, triples: list[ox.Triple], owner: dict[ox.NamedNode, str]) -> None:
+        """A layer's sorted triples, published in the graph `name` (an IRI) except those whose subject `owner`
+        sends to another (`claims_owner`)."""
+        graphs: dict[str, list] = {name: []}
         for triple in triples:
-            graphs.setdefault(moved.get(triple.subject.value, str(name)), []).append(triple)
-        for graph in [str(name)] + sorted(set(graphs) - {str(name)}):
+            graphs.setdefault(owner.get(triple.subject, name), []).append(triple)
+        for graph in [name] + sorted(set(graphs) - {name}):
             node = ox.NamedNode(graph)
             found = [ox.Quad(t.subject, t.predicate, t.object, node) for t in graphs[graph]]
             self.nquads.write(ox.serialize(found, format=ox.RdfFormat.N_QUADS))

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
+from cassibile.export import LayerStore
 from cassibile.load import Dataset
+from cassibile.namespaces import GRAPH
 from cassibile.publication import Publication
 from cassibile.validate import Violation
 
@@ -21,6 +24,11 @@ class Built:
     dataset: Dataset
     graphs: dict[str, Graph]  # ontology, asserted, derived, inferred
     violations: list[Violation]
+    layers: LayerStore | None = None  # each layer in its named graph GRAPH[name]; filled from `graphs` if not given
+
+    def __post_init__(self):
+        if self.layers is None:
+            self.layers = layer_store(self.graphs)
 
     def union(self, *names: str) -> Graph:
         graph = Graph()
@@ -32,6 +40,14 @@ class Built:
     def publication(self) -> Publication:
         """The index of the hand-written and derived layers that every writer reads, built on first use."""
         return Publication(self.graphs["asserted"], self.graphs["derived"])
+
+
+def layer_store(graphs: dict[str, Graph], store: ox.Store | None = None) -> LayerStore:
+    """The layers in `store` (default: a new one), each in its named graph GRAPH[name], where the writers read them."""
+    layers = LayerStore(store)
+    for name, graph in graphs.items():
+        layers.add(GRAPH[name], graph)
+    return layers
 
 
 def replace_folder(staging: Path, out: Path) -> None:
