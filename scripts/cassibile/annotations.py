@@ -12,23 +12,34 @@ from __future__ import annotations
 from collections import defaultdict
 
 import orjson
-from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from cassibile.namespaces import BASE, CAS, OA
+from cassibile.export import LayerStore
+from cassibile.namespaces import BASE, CAS, GRAPH, OA
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 COLLECTION = BASE + "annotations.jsonld"  # where dist/annotations.jsonld is published
 MOTIVATION = "describing"  # the facts (bodies) describe, in the graph's terms, what the passage (target) states
+# Each claim's target and selectors as the derived layer states them, with the language of the source it quotes.
+_TARGETS = f"""SELECT ?claim ?target ?source ?language ?quote ?exact ?prefix ?suffix ?position ?start ?end WHERE {{
+  GRAPH <{GRAPH["derived"]}> {{
+    ?claim <{OA.hasTarget}> ?target .
+    ?target <{OA.hasSource}> ?source ; <{OA.hasSelector}> ?quote, ?position .
+    ?quote <{RDF.type}> <{OA.TextQuoteSelector}> ; <{OA.exact}> ?exact ; <{OA.prefix}> ?prefix ; <{OA.suffix}> ?suffix .
+    ?position <{RDF.type}> <{OA.TextPositionSelector}> ; <{OA.start}> ?start ; <{OA.end}> ?end .
+  }}
+  OPTIONAL {{ GRAPH <{GRAPH["asserted"]}> {{ ?source <{DCTERMS.language}> ?language }} }}
+}}"""
+_SUPPORTS = f"SELECT ?fact ?claim WHERE {{ GRAPH <{GRAPH['asserted']}> {{ ?fact <{CAS.supportedBy}> ?claim }} }}"
 
 
-def annotation_collection(asserted: Graph, derived: Graph) -> bytes:
-    """The collection, claims in IRI order; one pass over the claims (see the module's docstring)."""
-    supports: dict[URIRef, list[str]] = defaultdict(list)
-    for fact, claim in asserted.subject_objects(CAS.supportedBy):
-        supports[claim].append(str(fact))
-    items = [annotation(claim, target, sorted(supports[claim]), asserted, derived)
-             for claim, target in sorted(derived.subject_objects(OA.hasTarget))]
+def annotation_collection(layers: LayerStore) -> bytes:
+    """The collection, claims in IRI order, read from the build's store with two queries (see the module's docstring)."""
+    supports: dict[str, list[str]] = defaultdict(list)
+    for row in layers.store.query(_SUPPORTS):
+        supports[row["claim"].value].append(row["fact"].value)
+    rows = sorted(layers.store.query(_TARGETS), key=lambda row: (row["claim"].value, row["target"].value))
+    items = [annotation(row, sorted(supports[row["claim"].value])) for row in rows]
     collection = {
         "@context": ANNOTATION_CONTEXT,
         "id": COLLECTION,
@@ -40,28 +51,23 @@ def annotation_collection(asserted: Graph, derived: Graph) -> bytes:
     return orjson.dumps(collection, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def annotation(claim: URIRef, target: URIRef, facts: list[str], asserted: Graph, derived: Graph) -> dict:
-    """One claim as an Annotation: the facts it supports as bodies, its derived target."""
-    selectors = {derived.value(selector, RDF.type): selector for selector in derived.objects(target, OA.hasSelector)}
-    by_quote, by_position = selectors[OA.TextQuoteSelector], selectors[OA.TextPositionSelector]
-    source = derived.value(target, OA.hasSource)
-    described = {"id": str(source), "type": "Text", "format": "text/plain"}
-    if (language := asserted.value(source, DCTERMS.language)) is not None:
-        described["language"] = str(language)
+def annotation(row, facts: list[str]) -> dict:
+    """One claim (a row of `_TARGETS`) as an Annotation: the facts it supports as bodies, its derived target."""
+    described = {"id": row["source"].value, "type": "Text", "format": "text/plain"}
+    if row["language"] is not None:
+        described["language"] = row["language"].value
     found = {
-        "id": str(claim),
+        "id": row["claim"].value,
         "type": "Annotation",
         "motivation": MOTIVATION,
         "body": facts,
         "target": {
-            "id": str(target),
+            "id": row["target"].value,
             "type": "SpecificResource",
             "source": described,
             "selector": [
-                {"id": str(by_quote), "type": "TextQuoteSelector",
-                 **{key: str(derived.value(by_quote, OA[key])) for key in ("exact", "prefix", "suffix")}},
-                {"id": str(by_position), "type": "TextPositionSelector",
-                 **{key: int(derived.value(by_position, OA[key])) for key in ("start", "end")}},
+                {"id": row["quote"].value, "type": "TextQuoteSelector", **{key: row[key].value for key in ("exact", "prefix", "suffix")}},
+                {"id": row["position"].value, "type": "TextPositionSelector", **{key: int(row[key].value) for key in ("start", "end")}},
             ],
         },
     }

@@ -143,7 +143,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.
     write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")
     progress.step("writing the claims as W3C Web Annotations")
-    (out / "annotations.jsonld").write_bytes(annotation_collection(built.graphs["asserted"], built.graphs["derived"]))
+    (out / "annotations.jsonld").write_bytes(annotation_collection(built.layers))
     progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
     index = built.publication  # read by the entity documents and the site
     progress.step("writing one JSON-LD document per entity")
