@@ -140,18 +140,28 @@ class LayerStore:
         return layers
 
     def add(self, name: str, graph: Graph) -> None:
-        """An rdflib graph into the named graph `name` (an IRI), each distinct term converted once."""
-        node, terms = ox.NamedNode(name), _OxigraphTerms()
-        self.store.bulk_extend(ox.Quad(terms[s], terms[p], terms[o], node) for s, p, o in graph)
-        typed = [term for term in terms if isinstance(term, Literal) and term.datatype not in (None, _XSD_STRING_REF)]
-        written = {}
-        for literal, stored in zip(typed, stored_forms([terms[t] for t in typed])):
-            if stored != terms[literal]:
-                for s, p, _ in graph.triples((None, None, literal)):
-                    forms = written.setdefault(ox.Triple(terms[s], terms[p], stored), set())
-                    forms.update(terms[o] for o in graph.objects(s, p) if terms[o] in (stored, terms[literal]))
-        if written:
-            self.written[node] = written
+        """An rdflib graph into the named graph `name` (an IRI), in one pass, each distinct term converted once."""
+        node, terms, typed = ox.NamedNode(name), _OxigraphTerms(), []
+
+        def quads():
+            for s, p, o in graph:
+                if isinstance(o, Literal) and o.datatype is not None and o.datatype != _XSD_STRING_REF:
+                    typed.append((s, p, o))  # the only literals a store may rewrite (language tags come lower-cased)
+                yield ox.Quad(terms[s], terms[p], terms[o], node)
+
+        self.store.bulk_extend(quads())
+        distinct = list({terms[o] for _, _, o in typed})
+        rewritten = {term: stored for term, stored in zip(distinct, stored_forms(distinct)) if stored != term}
+        if not rewritten:
+            return
+        written: dict[ox.Triple, set] = {}
+        for s, p, o in typed:
+            if (stored := rewritten.get(terms[o])) is not None:
+                written.setdefault(ox.Triple(terms[s], terms[p], stored), set()).add(terms[o])
+        for s, p, o in typed:  # a literal written in the store's form beside one the store merges into it
+            if (forms := written.get(ox.Triple(terms[s], terms[p], terms[o]))) is not None:
+                forms.add(terms[o])
+        self.written.setdefault(node, {}).update(written)
 
     def triples(self, name: str) -> list[ox.Triple]:
         """The triples of the named graph `name` as written, sorted as `statements` sorts a graph's (blank nodes
