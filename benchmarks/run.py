@@ -218,6 +218,10 @@ def instrumented(built):
         converted[id(result)] = names.get(id(graph), "(other graph)")
         return f"convert {converted[id(result)]} to sorted oxigraph triples"
 
+    def read(result, layers, name, *args, **kwargs):
+        converted[id(result)] = str(name).rsplit("/", 1)[-1]
+        return f"read {converted[id(result)]} from the store, sorted"
+
     def written(_, found, fmt, *args, **kwargs):
         extension = {"xml": "rdf"}.get(fmt, fmt)
         return f"export {converted.get(id(found), '(other graph)')}.{extension}"
@@ -228,10 +232,11 @@ def instrumented(built):
         ("cassibile.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
         ("cassibile.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
-        ("cassibile.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source (for VoID)"),
+        ("cassibile.export:LayerStore", "triples", read),
         ("cassibile.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
         ("cassibile.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
+        ("cassibile.annotations", "annotation_collection", lambda *_, **k: "export annotations.jsonld"),
         ("cassibile.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
     ]
     originals = []

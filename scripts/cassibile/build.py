@@ -64,9 +64,9 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     checker.add(graphs["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
-    checker.store.clear_graph(ox.DefaultGraph())  # validation is done: the same store now keeps each layer apart, for the writers
+    progress.step("keeping each layer in a named graph of the store, for the writers")
+    checker.store.clear_graph(ox.DefaultGraph())  # validation is done: the same store keeps each layer apart now
     layers = layer_store(graphs, checker.store)
-    progress.step("kept each layer in a named graph of the store")
     return Built(dataset, graphs, violations, layers)
 
 

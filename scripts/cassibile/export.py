@@ -169,7 +169,8 @@ class LayerStore:
         node = ox.NamedNode(name)
         triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, node)]
         if written := self.written.get(node):
-            triples = [ox.Triple(t.subject, t.predicate, o) for t in triples for o in written.get(t, (t.object,))]
+            triples = [t for t in triples if t not in written]
+            triples += [ox.Triple(t.subject, t.predicate, o) for t, forms in written.items() for o in forms]
         if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
             graph = Graph()
             for t in triples:
