@@ -60,8 +60,8 @@ class Terms(dict):
 def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = None,
                  refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True) -> Graph:
     """Parse one Turtle file into an rdflib graph (`into`, or a new one); syntax errors, quoted triples,
-    ill-typed literals, literals that would not be published as written (unless `as_written` is false, for
-    `fmt`), and triples that `refuse` gives a reason against become DataError with a position.
+    ill-typed literals, literals that would not be published as written (unless `as_written` is false: `fmt`,
+    and readers of built files), and triples that `refuse` gives a reason against become DataError with a position.
     After an error `into` is incomplete: discard it."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")

@@ -168,7 +168,8 @@ class Index:
 
     @classmethod
     def load(cls, dist: Path) -> "Index":
-        graphs = [parse_turtle(dist / f"{name}.ttl") for name in ("asserted", "derived", "inferred", "ontology")]
+        # Built files, not hand-written ones: the literal policy is the loader's, and derived.ttl keeps xsd:nonNegativeInteger offsets.
+        graphs = [parse_turtle(dist / f"{name}.ttl", as_written=False) for name in ("asserted", "derived", "inferred", "ontology")]
         return cls(*graphs)
 
     def _term(self, ontology: Graph, term: URIRef) -> Term:
