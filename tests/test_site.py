@@ -483,7 +483,7 @@ def test_message_catalogues_translate_every_message_with_the_same_placeholders(r
     import json
     import string
 
-    folder = root / "scripts" / "cassibile" / "site" / "messages"
+    folder = root / "scripts" / "cassibile" / "publish" / "site" / "messages"
 
     def flat(node, path=""):
         if isinstance(node, dict):
