@@ -100,6 +100,7 @@ def describe(
 
 
 def _subjects(layers: LayerStore, predicate, obj) -> set:
+    """The subjects of `predicate` and the IRI `obj` in any layer, as rdflib terms."""
     return {to_rdflib(q.subject) for q in layers.store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj))}
 
 
