@@ -121,23 +121,27 @@ class Fragments:
             f'<footer class="site">\n<p>{escape(w("footer.sources"))} {escape(w("footer.licence"))} '
             f'<a href="https://creativecommons.org/licenses/by-sa/4.0/" rel="license">CC BY-SA 4.0</a>. '
             f'{escape(w("footer.generated"))}</p>\n</footer>')
+        # The header and the alternates around a page's path, worked out once: every page of the language has them.
+        current = ' aria-current="page"'
+        self._switch = [(f'<li><a href="{self.root}{prefix(lang)}',
+                         f'" hreflang="{lang}" lang="{lang}"{current if lang == self.lang else ""}>{escape(name)}</a></li>')
+                        for lang, name in ENDONYMS]
+        self._header_top = (
+            f'<a class="skip" href="#main">{escape(w("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
+            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
+            f'<nav class="languages" aria-label="{escape(w("nav.languages"))}"><ul>')
+        self._header_bottom = f"</ul></nav>\n</div>\n{self._navigation}\n</header>"
+        self._alternates = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}' for lang in LANGUAGES]
+        self._alternates.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}')
 
     def alternates(self, page: str) -> Markup:
         """The page in every language (hreflang), English the default."""
-        links = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}{page}">' for lang in LANGUAGES]
-        links.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}{page}">')
-        return Markup("\n".join(links))
+        return Markup("\n".join(f'{link}{page}">' for link in self._alternates))
 
     def header(self, page: str) -> Markup:
         """The skip link, the site's name, the switch to the same page in another language, the sections, the search field."""
-        current = {lang: ' aria-current="page"' if lang == self.lang else "" for lang in LANGUAGES}
-        switch = "".join(f'<li><a href="{self.root}{prefix(lang)}{page}" hreflang="{lang}" lang="{lang}"{current[lang]}>'
-                         f"{escape(name)}</a></li>" for lang, name in ENDONYMS)
-        return Markup(
-            f'<a class="skip" href="#main">{escape(self.words("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
-            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
-            f'<nav class="languages" aria-label="{escape(self.words("nav.languages"))}"><ul>{switch}</ul></nav>\n</div>\n'
-        ) + self._navigation + Markup("\n</header>")
+        switch = "".join(f"{before}{page}{after}" for before, after in self._switch)
+        return Markup(f"{self._header_top}{switch}{self._header_bottom}")
 
     def footer(self) -> Markup:
         return self._footer
@@ -212,6 +216,16 @@ class Fragments:
 
     def _unusual_rank(self, fact: FactView) -> str:
         return f" {self.rank(fact)}" if fact.rank_name != "normal" else ""
+
+    def fact_title(self, fact: FactView) -> str:
+        """A fact in words, for the title of its own page: subject — property — value."""
+        d = self.display
+        return f"{d.value(fact.subject).text} — {d.property(fact.predicate).text} — {d.value(fact.object).text}"
+
+    def fact_heading(self, fact: FactView) -> Markup:
+        """The heading of a fact's own page: its subject and value linked to their pages."""
+        d, value = self.display, self.value
+        return Markup(f"{value(d.value(fact.subject))} — {value(d.property(fact.predicate), link=False)} — {value(d.value(fact.object))}")
 
     # --- the parts of an entity's page ------------------------------------------------------------
 
