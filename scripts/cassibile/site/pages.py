@@ -262,10 +262,21 @@ class Fragments:
             found.setdefault(claim.source, []).append((n, claim.anchor))
         return list(found.items())
 
-    def supports_here(self, facts: list[FactView]) -> Markup:
-        """Under a passage on an entity's page: the facts of the page it supports, each linked to its place."""
+    def names_table(self, labels: list[tuple[str, str, bool]]) -> Markup:
+        """The entity's names: language, name, and whether a source uses it or the editors gave it."""
+        w = self.words
+        origin = {True: escape(w("entity.editorial")), False: escape(w("entity.from_source"))}
+        rows = "".join(f'      <tr><th scope="row">{escape(w("languages." + code))}</th><td lang="{escape(code)}">{escape(text)}</td>'
+                       f"<td>{origin[editorial]}</td></tr>\n" for code, text, editorial in labels)
+        return Markup(f'<table class="labels">\n    <thead><tr><th scope="col">{escape(w("entity.language"))}</th>'
+                      f'<th scope="col">{escape(w("entity.name"))}</th><th scope="col">{escape(w("entity.origin"))}</th></tr></thead>\n'
+                      f"    <tbody>\n{rows}    </tbody>\n  </table>")
+
+    def passage(self, number: int, claim: ClaimView, facts: list[FactView]) -> Markup:
+        """A passage the entity's facts cite: its quotation and citation, and the facts of the page it supports."""
         links = "; ".join(f'<a href="#{escape(fact.anchor)}">{self._property_value(fact)}</a>' for fact in facts)
-        return Markup(f'<p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>')
+        return Markup(f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
+                      f'      <p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>\n    </li>')
 
 
 class Renderer:
