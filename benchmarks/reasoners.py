@@ -19,9 +19,9 @@ import statistics
 import time
 from pathlib import Path
 
-from cassibile import derive, reason
 from cassibile.build import reasoning_input
-from cassibile.load import load_project
+from cassibile.pipeline import derive, reason
+from cassibile.pipeline.load import load_project
 from cassibile.project import Project
 
 

@@ -7,7 +7,7 @@ own process so that peak memory (ru_maxrss, read with os.wait4) belongs to one p
 
 - ours: `cassibile.build.assemble` and `write_outputs`, exactly as `cassibile build` runs them,
   timed phase by phase through the build's own progress messages and the serialisers it calls;
-- queries on our embedded store (`cassibile.query.run_local`, as `cassibile query` runs them)
+- queries on our embedded store (`cassibile.sparql.query.run_local`, as `cassibile query` runs them)
   and on raw pyoxigraph (the same query text on a plain `pyoxigraph.Store`);
 - the straightforward pipeline: rdflib's default store parsing Turtle, the same derivation code,
   pyshacl with the same shapes plus the violation queries on rdflib's SPARQL engine, owlrl's
@@ -147,8 +147,9 @@ class Steps:
 
 def worker_ours(project: Path, limit: int, reasoner: str | None) -> None:
     """`cassibile build` on the project, phase by phase, and what it would publish."""
-    from cassibile import build, reason
+    from cassibile import build
     from cassibile.errors import CassibileError
+    from cassibile.pipeline import reason
     from cassibile.project import Project
 
     steps = Steps(limit)
@@ -223,16 +224,16 @@ def instrumented(built):
         return f"export {converted.get(id(found), '(other graph)')}.{extension}"
 
     wrapped = [
-        ("cassibile.export", "statements", remember),
-        ("cassibile.export", "serialize_statements", written),
-        ("cassibile.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
-        ("cassibile.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
+        ("cassibile.publish.export", "statements", remember),
+        ("cassibile.publish.export", "serialize_statements", written),
+        ("cassibile.publish.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
+        ("cassibile.publish.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
-        ("cassibile.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source (for VoID)"),
-        ("cassibile.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
-        ("cassibile.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
-        ("cassibile.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
-        ("cassibile.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
+        ("cassibile.publish.export", "publication_graphs", lambda *_, **k: "split the claims into one graph per source (for VoID)"),
+        ("cassibile.publish.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
+        ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
+        ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
+        ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
     ]
     originals = []
     for where, attribute, label in wrapped:  # where: "module" or "module:Class"
@@ -304,8 +305,8 @@ def bundled(project: Path) -> list[tuple[str, str, object, dict]]:
     The `*-violation.rq` queries need the source texts, which dist/ does not hold: they are timed
     inside validation (the breakdown worker).
     """
-    from cassibile import query as q
     from cassibile.errors import UsageError
+    from cassibile.sparql import query as q
 
     chosen = json.loads((project / PARAMETERS).read_text(encoding="utf-8"))
     found = []
@@ -324,7 +325,7 @@ def worker_queries(project: Path, limit: int, engine: str) -> None:
     """Load dist/cassibile.nq and run every bundled query, on our embedded store or raw pyoxigraph."""
     import pyoxigraph as ox
 
-    from cassibile import query as q
+    from cassibile.sparql import query as q
 
     steps = Steps(limit)
     data = project / "dist" / "cassibile.nq"
@@ -366,9 +367,9 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
     from rdflib import Graph
     from rdflib.namespace import RDF
 
-    from cassibile import derive, reason
-    from cassibile.load import Dataset
     from cassibile.namespaces import CAS, GRAPH
+    from cassibile.pipeline import derive, reason
+    from cassibile.pipeline.load import Dataset
     from cassibile.project import Project
 
     steps = Steps(limit)
@@ -426,7 +427,7 @@ def _plain_validation(steps: Steps, label: str, graph, shapes, violation_queries
     import pyshacl
     from rdflib.namespace import RDF, SH
 
-    from cassibile import validate
+    from cassibile.pipeline import validate
 
     found, parts = set(), [f"{label}: pyshacl", f"{label}: violation queries (rdflib SPARQL)"]
     with steps.step(parts[0], part_of=label) as shacl:
@@ -490,8 +491,8 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
     """Where our parse, validation and reasoning time goes: each part of them timed on its own."""
     import pyoxigraph as ox
 
-    from cassibile import derive, reason, validate
-    from cassibile.load import load_project
+    from cassibile.pipeline import derive, reason, validate
+    from cassibile.pipeline.load import load_project
     from cassibile.project import Project
 
     steps, layout = Steps(limit), Project(project)

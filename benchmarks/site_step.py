@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-import cassibile.site as site
+import cassibile.publish.site as site
 from cassibile.cli import main
 
 

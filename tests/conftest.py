@@ -50,7 +50,7 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture
 def sparql_server():
     """Start a real oxigraph SPARQL server on 127.0.0.1 loaded with the given files; always stopped."""
-    from cassibile.sparql_server import OxigraphServer
+    from cassibile.serve.sparql_server import OxigraphServer
 
     started = []
 

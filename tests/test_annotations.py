@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from cassibile.derive import CONTEXT, MAX_CONTEXT, Anchor, anchor
 from cassibile.namespaces import CAS, OA
-from conftest import ROOT, run_cli
+from cassibile.pipeline.derive import CONTEXT, MAX_CONTEXT, Anchor, anchor
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # The motivations the Web Annotation vocabulary defines (https://www.w3.org/TR/annotation-vocab/#motivation-and-purpose).

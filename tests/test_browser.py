@@ -25,7 +25,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from cassibile.errors import UsageError
 from cassibile.namespaces import LANGUAGES
-from cassibile.query import bind, bindings_for, bundled_queries, run_local, store_from_file
+from cassibile.sparql.query import bind, bindings_for, bundled_queries, run_local, store_from_file
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -337,8 +337,8 @@ def test_the_query_page_makes_the_same_rdf_terms_as_cassibile_query(browser, bui
     """For every parameter type, text included that would break a query pasted into it: the page's term, as SPARQL
     text, is oxigraph's writing of `query.parse_parameter`'s term, or both refuse the value (the endpoint's parser
     standing in for oxigraph's IRI check, as above)."""
-    from cassibile.load import to_oxigraph
-    from cassibile.query import Parameter, parse_parameter
+    from cassibile.sparql.query import Parameter, parse_parameter
+    from cassibile.terms import to_oxigraph
 
     browser.get((built / "site" / "sparql" / "index.html").as_uri())
     for kind, values in TERMS.items():

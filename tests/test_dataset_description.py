@@ -14,8 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, XSD
 
 from cassibile import __version__
-from cassibile.dataset_description import CATALOG, DATASET, SPDX
 from cassibile.namespaces import CAS, DCAT, VOID, WD
+from cassibile.publish.dataset_description import CATALOG, DATASET, SPDX
 
 HERE = Path(__file__).resolve().parent / "dcat-ap"
 SHAPES = Graph().parse(HERE / "shapes.ttl")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import ROOT, run_cli
 from rdflib import Literal
 
 from cassibile import __version__
-from cassibile import query as q
-from cassibile.remote import RETRIES, USER_AGENT, EndpointError, run_remote
-from conftest import ROOT, run_cli
+from cassibile.sparql import query as q
+from cassibile.sparql.remote import RETRIES, USER_AGENT, EndpointError, run_remote
 
 PUBLISHED = [item for item in q.bundled_queries(ROOT / "queries").values() if item.is_published]
 WIKIDATA_SERVICE = "https://query.wikidata.org/sparql"

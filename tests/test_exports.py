@@ -19,12 +19,12 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from cassibile import __version__
 from cassibile.build import assemble
-from cassibile.dataset_description import DATASET, describe
-from cassibile.export import CONTEXT_URL, claims_graph, entities, entity_documents, published_context
-from cassibile.load import load_project
 from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
+from cassibile.pipeline.load import load_project
 from cassibile.project import Project
-from cassibile.publication import Publication
+from cassibile.publish.dataset_description import DATASET, describe
+from cassibile.publish.export import CONTEXT_URL, claims_graph, entities, entity_documents, published_context
+from cassibile.publish.publication import Publication
 
 LAYERS = ("ontology", "asserted", "derived", "inferred")
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
@@ -157,7 +157,7 @@ def test_every_entity_has_a_framed_document_meaning_the_data_of_its_page(built, 
 
 
 def test_entity_documents_are_compacted_exactly_as_pyld_compacts_them(built):
-    """cassibile.compaction reuses pyld's term choices; pyld compacting each document again must change nothing."""
+    """cassibile.publish.compaction reuses pyld's term choices; pyld compacting each document again must change nothing."""
     loader = local_context_loader(built)
     context = json.loads((built / "context.jsonld").read_text(encoding="utf-8"))
     for path in sorted((built / "id").glob("*.jsonld")):

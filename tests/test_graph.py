@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, ID, LANGUAGES, SCHEMA, WIKIBASE
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
 
 

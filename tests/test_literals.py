@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib.namespace import XSD
-
 from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from cassibile.errors import DataError
 from cassibile.fmt import canonical
-from cassibile.load import parse_turtle, stored_forms, to_rdflib
+from cassibile.pipeline.load import parse_turtle, stored_forms
 from cassibile.project import Project
+from cassibile.terms import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[1]
 _TERM = re.compile(r'^"(?P<lexical>[^"]*)"(?:\^\^xsd:(?P<datatype>\w+)|@(?P<language>[\w-]+))?$')

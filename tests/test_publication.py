@@ -11,9 +11,9 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from cassibile.export import CONTEXT_URL, entity_documents, published_context
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, SCHEMA, SOURCE
-from cassibile.publication import Publication, triples_of
+from cassibile.publish.export import CONTEXT_URL, entity_documents, published_context
+from cassibile.publish.publication import Publication, triples_of
 
 BEDELL_SMITH, CASTELLANO, ARMISTICE = ID["bedell-smith"], ID["castellano"], ID["armistice"]
 SIGNED, SIGNED_ON = FACT["armistice--signatory--castellano"], FACT["armistice--pointInTime--1943"]

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset as RDFDataset, Graph, Literal
+from rdflib import Dataset as RDFDataset
+from rdflib import Graph, Literal
 from rdflib.plugins.sparql import prepareQuery
 
-from cassibile import derive, reason
-from cassibile import query as q
-from cassibile.load import Dataset, to_rdflib, load_files, new_graph, parse_turtle
 from cassibile.namespaces import CAS, CLAIM, ID, SOURCE, WD, WDT, WIKIBASE
+from cassibile.pipeline import derive, reason
+from cassibile.pipeline.load import Dataset, load_files, new_graph, parse_turtle
 from cassibile.project import Project
+from cassibile.sparql import query as q
+from cassibile.terms import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_DIR = ROOT / "queries"

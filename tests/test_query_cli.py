@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
-
-from cassibile import query as q
 from conftest import ROOT, run_cli
+
+from cassibile.sparql import query as q
 
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 SIGNING = "https://w3id.org/cassibile/id/signing-of-the-armistice-of-cassibile"

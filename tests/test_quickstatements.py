@@ -9,16 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
 from cassibile.errors import DataError
-from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, ID
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.wikidata.quickstatements import Unwritable, quickstatements, value_text
-from cassibile.wikidata.statements import Alignment, Tables, Text, Time, statements
-from conftest import run_cli
+from cassibile.publish.wikidata.quickstatements import Unwritable, quickstatements, value_text
+from cassibile.publish.wikidata.statements import Alignment, Tables, Text, Time, statements
 
 GOLDEN = Path(__file__).parent / "golden" / "quickstatements"
 FACT = "https://w3id.org/cassibile/fact/"

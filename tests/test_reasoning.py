@@ -9,15 +9,15 @@ from collections import defaultdict
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
+from test_shapes import PROJECT, WORLD, fixture_dataset
 
-from cassibile import derive, reason
 from cassibile.build import reasoning_input
 from cassibile.errors import DataError
-from cassibile.load import load_project
 from cassibile.namespaces import CAS, ID, SEM, WD, WDT
+from cassibile.pipeline import derive, reason
+from cassibile.pipeline.load import load_project
+from cassibile.pipeline.validate import violations
 from cassibile.project import Project
-from cassibile.validate import violations
-from test_shapes import PROJECT, WORLD, fixture_dataset
 
 WORLD_PREFIXES = "".join(line + "\n" for line in WORLD.read_text(encoding="utf-8").splitlines() if line.startswith("PREFIX"))
 

@@ -9,17 +9,17 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS
 
-from cassibile.export import entities
-from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import WD
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.wikidata.reconcile import reconcile
-from cassibile.wikidata.statements import Alignment, Tables, statements
-from cassibile.wikidata.wdqs import Client
-from conftest import run_cli
+from cassibile.publish.export import entities
+from cassibile.publish.wikidata.reconcile import reconcile
+from cassibile.publish.wikidata.statements import Alignment, Tables, statements
+from cassibile.publish.wikidata.wdqs import Client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 GRAPH = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"

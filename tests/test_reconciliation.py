@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
 from test_serve import fetch
 
 SCHEMAS = Path(__file__).parent / "reconciliation-schemas"

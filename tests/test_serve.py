@@ -11,13 +11,13 @@ import time
 import urllib.parse
 
 import pytest
+from conftest import run_cli, start_serve
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from cassibile.namespaces import CAS, ID
-from cassibile.serve import OFFERS, negotiate
-from conftest import run_cli, start_serve
+from cassibile.serve.server import OFFERS, negotiate
 
 ARMISTICE = ID["armistice-of-cassibile"]
 ENTITY_PATH = "/id/armistice-of-cassibile"

@@ -9,12 +9,12 @@ import urllib.parse
 from contextlib import closing
 
 import pytest
+from conftest import start_serve
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
-
-from cassibile.serve import KEEP_ALIVE, MAX_CONNECTIONS, compressible
-from conftest import start_serve
 from test_serve import fetch, stop
+
+from cassibile.serve.server import KEEP_ALIVE, MAX_CONNECTIONS, compressible
 
 ENTITY = "/id/armistice-of-cassibile"
 

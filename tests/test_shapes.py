@@ -17,11 +17,11 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from cassibile import derive
-from cassibile.load import Dataset, load_files, new_graph
 from cassibile.namespaces import CAS
+from cassibile.pipeline import derive
+from cassibile.pipeline.load import Dataset, load_files, new_graph
+from cassibile.pipeline.validate import violations
 from cassibile.project import Project
-from cassibile.validate import violations
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"

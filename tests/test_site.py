@@ -16,13 +16,13 @@ from urllib.parse import urldefrag, urlsplit
 
 import lxml.html
 import pytest
+from conftest import run_cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, LANGUAGES, WIKIBASE
-from cassibile.site.highlight import cut, paragraphs, sentences
-from conftest import run_cli
+from cassibile.publish.site.highlight import cut, paragraphs, sentences
 
 SVG = "{http://www.w3.org/2000/svg}"
 FOLDERS = {"en": "", "it": "it/", "de": "de/", "pt": "pt/"}  # where each language's pages live in the site
@@ -483,7 +483,7 @@ def test_message_catalogues_translate_every_message_with_the_same_placeholders(r
     import json
     import string
 
-    folder = root / "scripts" / "cassibile" / "site" / "messages"
+    folder = root / "scripts" / "cassibile" / "publish" / "site" / "messages"
 
     def flat(node, path=""):
         if isinstance(node, dict):
@@ -590,8 +590,8 @@ def test_query_page_offers_every_published_query_with_its_parameters_as_typed_fi
     """Every query but *-violation.rq and construct-*.rq, with its summary and a field per declared parameter."""
     import json
 
-    from cassibile.query import bind, bundled_queries
-    from cassibile.site.queries import PLACEHOLDER
+    from cassibile.publish.site.queries import PLACEHOLDER
+    from cassibile.sparql.query import bind, bundled_queries
 
     published = {name: q for name, q in bundled_queries(root / "queries").items() if q.is_published}
     assert "timeline" in published and not any(name.endswith("-violation") for name in published)
@@ -687,8 +687,8 @@ def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
     """cas:outsideKnowledge on a fact is shown with the rank and its rationale; on an Italian page, in English, marked."""
     from types import SimpleNamespace
 
-    from cassibile.site.pages import Fragments, ValueHtml
-    from cassibile.site.view import SiteGraph
+    from cassibile.publish.site.pages import Fragments, ValueHtml
+    from cassibile.publish.site.view import SiteGraph
 
     data = Graph().parse(data=OUTSIDE_KNOWLEDGE, format="turtle")
     built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
@@ -715,8 +715,8 @@ def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
     """An entity's document: a label per language (a source's before an editorial one), the others, and skos:altLabel."""
     from types import SimpleNamespace
 
-    from cassibile.site.search import documents
-    from cassibile.site.view import SiteGraph
+    from cassibile.publish.site.search import documents
+    from cassibile.publish.site.view import SiteGraph
 
     data = Graph().parse(data="""
         PREFIX cas: <https://w3id.org/cassibile/ontology#>

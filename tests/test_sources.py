@@ -48,7 +48,7 @@ def test_each_text_is_described_with_title_language_kind_digest_licence_attribut
 
 def test_a_changed_source_text_stops_the_build(project_copy):
     from cassibile.errors import DataError
-    from cassibile.load import load_project
+    from cassibile.pipeline.load import load_project
     from cassibile.project import Project
 
     text = project_copy / "graph" / "sources" / "001_932d71598c4eaa9f.txt"

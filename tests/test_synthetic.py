@@ -15,10 +15,11 @@ from conftest import run_cli
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from cassibile.load import load_project, stored_forms, to_rdflib
 from cassibile.namespaces import CAS, LANGUAGES, WIKIBASE
+from cassibile.pipeline.load import load_project, stored_forms
 from cassibile.project import Project
 from cassibile.synthetic import EVIDENCE, FIRST_QID, write_project
+from cassibile.terms import to_rdflib
 
 SMALL = 3_000
 

@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from cassibile.namespaces import SH, THINGS
-from cassibile.validate import Violation, report_text
-from conftest import run_cli
+from cassibile.pipeline.validate import Violation, report_text
 
 FAKED_CLAIM = """
 claim:en-article--faked

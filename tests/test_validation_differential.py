@@ -11,11 +11,11 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
+from test_validation_shacl import engine_rows, reference_rows
 
-from cassibile import shacl_sparql
 from cassibile.errors import DataError
 from cassibile.namespaces import SH
-from test_validation_shacl import engine_rows, reference_rows
+from cassibile.pipeline import shacl_sparql
 
 EX = Namespace("http://example.org/")
 CLASSES = [EX.C0, EX.C1, EX.C2]

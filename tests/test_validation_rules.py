@@ -9,15 +9,22 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-
-from cassibile import derive
-from cassibile.load import load_project, to_oxigraph
-from cassibile.namespaces import CAS, FACT, ID, SOURCE, WIKIBASE
-from cassibile.query import run_local, store_from_graph
-from cassibile.validate import (
-    LABEL_NOT_IN_SOURCE, Checker, StoreView, annotate, label_not_in_source_violations, occurring, violations,
-)
 from test_shapes import PROJECT, _fixtures, fixture_dataset
+
+from cassibile.namespaces import CAS, FACT, ID, SOURCE, WIKIBASE
+from cassibile.pipeline import derive
+from cassibile.pipeline.load import load_project
+from cassibile.pipeline.validate import (
+    LABEL_NOT_IN_SOURCE,
+    Checker,
+    StoreView,
+    annotate,
+    label_not_in_source_violations,
+    occurring,
+    violations,
+)
+from cassibile.sparql.query import run_local, store_from_graph
+from cassibile.terms import to_oxigraph
 
 LABEL_QUERY = PROJECT.query_dir / LABEL_NOT_IN_SOURCE
 

@@ -1,4 +1,4 @@
-"""The shapes compiled to SPARQL (`cassibile.shacl_sparql`) report exactly what pyshacl, the reference, reports:
+"""The shapes compiled to SPARQL (`cassibile.pipeline.shacl_sparql`) report exactly what pyshacl, the reference, reports:
 on every shape fixture, on the real project graph (before and after reasoning), on mutated copies of the
 fixture world, and on a graph built to hit every supported component's corner cases. A shape the compiler
 cannot translate, or data it cannot decide, goes to pyshacl and is never skipped."""
@@ -11,13 +11,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from test_shapes import PROJECT, WORLD, _fixtures, fixture_dataset
 
-from cassibile import derive, reason, shacl_sparql
 from cassibile.build import reasoning_input
 from cassibile.errors import DataError
-from cassibile.load import Dataset, load_project, new_graph, to_rdflib
-from cassibile.validate import Checker, shacl_violations
-from test_shapes import PROJECT, WORLD, _fixtures, fixture_dataset
+from cassibile.pipeline import derive, reason, shacl_sparql
+from cassibile.pipeline.load import Dataset, load_project, new_graph
+from cassibile.pipeline.validate import Checker, shacl_violations
+from cassibile.terms import to_rdflib
 
 PREFIXES = """
 PREFIX ex: <http://example.org/>

@@ -23,9 +23,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from cassibile import query as q
 from conftest import ROOT, run_cli
+
+from cassibile.sparql import query as q
 
 QUERY_DIR = ROOT / "queries"
 PUBLISHED = sorted(p.stem for p in QUERY_DIR.glob("*.rq") if q.read_query_file(p).is_published)

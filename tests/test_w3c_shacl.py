@@ -18,13 +18,13 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
-
-from cassibile import shacl_sparql
-from cassibile.load import Dataset
-from cassibile.namespaces import SH
-from cassibile.validate import Checker
 from test_shapes import PROJECT
 from test_validation_shacl import as_built, as_rows, copy
+
+from cassibile.namespaces import SH
+from cassibile.pipeline import shacl_sparql
+from cassibile.pipeline.load import Dataset
+from cassibile.pipeline.validate import Checker
 
 SUITE = Path(__file__).parent / "w3c-shacl" / "core"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -23,11 +23,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from rdflib import Graph, URIRef
 
-from cassibile import serve
-from cassibile.sparql_server import OxigraphServer
-from conftest import ROOT
+from cassibile.serve import server as serve
+from cassibile.serve.sparql_server import OxigraphServer
 
 RULES = ROOT / "w3id" / "cassibile" / ".htaccess"
 INSTALL = "DEBIAN_FRONTEND=noninteractive apt-get install -y apache2"

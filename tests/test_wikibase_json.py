@@ -18,12 +18,12 @@ from wikibaseintegrator import datatypes
 from wikibaseintegrator.models import Aliases, Claims, Descriptions, Labels, Qualifiers, References, Snak
 from wikibaseintegrator.wbi_enums import WikibaseRank
 
-from cassibile.export import entities
-from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, WD, WDT
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.wikidata.statements import Alignment, Tables, entity_terms, statements
-from cassibile.wikidata.wikibase_json import documents
+from cassibile.publish.export import entities
+from cassibile.publish.wikidata.statements import Alignment, Tables, entity_terms, statements
+from cassibile.publish.wikidata.wikibase_json import documents
 
 FIXTURE = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"
 FACT = "https://w3id.org/cassibile/fact/"
@@ -151,7 +151,7 @@ def test_what_wikidata_would_refuse_is_left_out_and_said(fixture_documents):
 
 
 def test_reference_hashes_name_the_same_content_as_the_views_reference_nodes(fixture_documents, root):
-    from cassibile.wikidata.view import wikidata_view
+    from cassibile.publish.wikidata.view import wikidata_view
 
     graph = parse_turtle(FIXTURE)
     alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))

@@ -14,15 +14,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rdflib import Graph
 from rdflib.namespace import OWL, RDFS
 
-from cassibile.load import load_project, parse_turtle
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.wikidata.compare import compare, render_table
-from cassibile.wikidata.statements import Alignment, Tables, statements
-from cassibile.wikidata.wdqs import Client
-from conftest import run_cli
+from cassibile.publish.wikidata.compare import compare, render_table
+from cassibile.publish.wikidata.statements import Alignment, Tables, statements
+from cassibile.publish.wikidata.wdqs import Client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 GRAPH = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"

@@ -12,19 +12,19 @@ import json
 import subprocess
 import sys
 import threading
-from decimal import Decimal
 import urllib.error
 import urllib.parse
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import run_cli
 
 from cassibile.errors import DataError
-from cassibile.query import without_comments
-from cassibile.wikidata.wdqs_query import rewrite, run_on_view, tokens
-from conftest import run_cli
+from cassibile.publish.wikidata.wdqs_query import rewrite, run_on_view, tokens
+from cassibile.sparql.query import without_comments
 
 QUERIES = Path(__file__).parent / "golden" / "wdqs"
 WD = "http://www.wikidata.org/entity/"
@@ -333,7 +333,7 @@ ORDER BY ?truthy
 
 def test_endpoint_gets_the_same_text(sparql_server, built, tmp_path):
     """--endpoint sends the query as written (no prefixes added, the label service untouched) through
-    the project's client (cassibile.remote: User-Agent, timeout, HTTP 429)."""
+    the project's client (cassibile.sparql.remote: User-Agent, timeout, HTTP 429)."""
     server = sparql_server(built / "wikidata.ttl")
     Recording.target, Recording.seen = server.query_url, []
     front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recording)

@@ -17,11 +17,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from cassibile.load import load_project, parse_turtle
 from cassibile.namespaces import CAS, WD, WDT
+from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.wikidata.statements import Alignment, Tables, statements
-from cassibile.wikidata.view import wikidata_view
+from cassibile.publish.wikidata.statements import Alignment, Tables, statements
+from cassibile.publish.wikidata.view import wikidata_view
 
 FIXTURE = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"
 GREGORIAN = "http://www.wikidata.org/entity/Q1985727"

@@ -1,3 +1,5 @@
+"""`python -m cassibile`: the command line."""
+
 from cassibile.cli import main
 
 raise SystemExit(main())

@@ -16,14 +16,14 @@ from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
-from cassibile import derive, reason
 from cassibile.errors import DataError
-from cassibile.export import DATASET_FORMATS, serialize_graph
-from cassibile.load import Dataset, load_project
 from cassibile.namespaces import BASE, CAS, GRAPH
-from cassibile.outputs import GENERATED, Built, replace_folder
+from cassibile.pipeline import derive, reason
+from cassibile.pipeline.load import Dataset, load_project
+from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
-from cassibile.validate import Checker, Violation, describe, report_text, report_turtle
+from cassibile.publish.export import DATASET_FORMATS, serialize_graph
+from cassibile.publish.outputs import GENERATED, Built, replace_folder
 
 LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
 
@@ -113,11 +113,17 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
     and the validation report."""
-    from cassibile import wikidata
-    from cassibile.annotations import annotation_collection
-    from cassibile.dataset_description import describe as describe_dataset
-    from cassibile.export import (
-        DatasetFiles, claims_owner, context_file, entity_documents, publication_graphs, published_context, statements,
+    from cassibile.publish import wikidata
+    from cassibile.publish.annotations import annotation_collection
+    from cassibile.publish.dataset_description import describe as describe_dataset
+    from cassibile.publish.export import (
+        DatasetFiles,
+        claims_owner,
+        context_file,
+        entity_documents,
+        publication_graphs,
+        published_context,
+        statements,
     )
 
     progress = progress or Progress(quiet=True)
@@ -152,7 +158,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
-    from cassibile.site import write_site  # the pages, last: they link to and reuse the files above
+    from cassibile.publish.site import write_site  # the pages, last: they link to and reuse the files above
 
     progress.step("writing the site")
     write_site(built, out / "site", project)
@@ -160,7 +166,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
 
 def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
     """One graph as Turtle, N-Triples, RDF/XML and JSON-LD: `base` with each extension."""
-    from cassibile.export import jsonld_bytes, serialize_statements
+    from cassibile.publish.export import jsonld_bytes, serialize_statements
 
     for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
         base.with_name(f"{base.name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))

@@ -168,7 +168,7 @@ def _build(args) -> int:
 
 def _validate(args) -> int:
     from cassibile.build import LARGE_INPUT, Progress, assemble
-    from cassibile.validate import report_json, report_text, report_turtle
+    from cassibile.pipeline.validate import report_json, report_text, report_turtle
 
     project = Project.find()
     small = sum(path.stat().st_size for path in project.hand_written_turtle) <= LARGE_INPUT
@@ -179,7 +179,7 @@ def _validate(args) -> int:
 
 
 def _query(args) -> int:
-    from cassibile import query as q
+    from cassibile.sparql import query as q
 
     project = Project.find()
     if args.list:
@@ -200,7 +200,7 @@ def _query(args) -> int:
     values = q.bindings_for(item, given)
     q.check_syntax(item.text, item.path)
     if args.endpoint:
-        from cassibile.remote import run_remote
+        from cassibile.sparql.remote import run_remote
 
         result = run_remote(args.endpoint, q.bind(item.text, values), timeout=args.timeout)
     else:
@@ -228,8 +228,8 @@ def _params(texts: list[str]) -> dict[str, str]:
 
 def _export(args) -> int:
     from cassibile.build import assemble
-    from cassibile.export import DATASET_FORMATS, FORMATS, serialize_dataset, serialize_graph
     from cassibile.namespaces import GRAPH
+    from cassibile.publish.export import DATASET_FORMATS, FORMATS, serialize_dataset, serialize_graph
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; choose one of {', '.join(FORMATS)}")
@@ -256,7 +256,7 @@ def _stats(args) -> int:
 
 
 def _publish(args) -> int:
-    from cassibile.publish import publish
+    from cassibile.sparql.graph_store import publish
 
     data = args.data or Project.find().dist / "cassibile.nq"
     sent = publish(data, args.endpoint, args.timeout, report=lambda line: print(line, file=sys.stderr))
@@ -290,7 +290,7 @@ def _synthetic(args) -> int:
 
 
 def _site(args) -> int:
-    from cassibile.site import rebuild_site
+    from cassibile.publish.site import rebuild_site
 
     project = Project.find()
     dist = (args.dist or project.dist).resolve()
@@ -305,7 +305,7 @@ def _wikidata(args) -> int:
 
 
 def _wikidata_query(args) -> int:
-    from cassibile.wikidata import wdqs_query
+    from cassibile.publish.wikidata import wdqs_query
 
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
@@ -316,7 +316,7 @@ def _wikidata_query(args) -> int:
     else:
         raise UsageError(f"{args.query}: no such query file")
     if args.endpoint:
-        from cassibile.remote import run_remote
+        from cassibile.sparql.remote import run_remote
 
         result = run_remote(args.endpoint, text, timeout=args.timeout)
     else:
@@ -327,9 +327,9 @@ def _wikidata_query(args) -> int:
 
 
 def _wikidata_quickstatements(args) -> int:
-    from cassibile.wikidata import load
-    from cassibile.wikidata.quickstatements import kinds_of, quickstatements
-    from cassibile.wikidata.statements import notes_tsv
+    from cassibile.publish.wikidata import load
+    from cassibile.publish.wikidata.quickstatements import kinds_of, quickstatements
+    from cassibile.publish.wikidata.statements import notes_tsv
 
     loaded = load(Project.find())
     batch = quickstatements(loaded.statements)
@@ -350,7 +350,7 @@ def _wikidata_quickstatements(args) -> int:
 
 
 def _wikidata_client(args):
-    from cassibile.wikidata.wdqs import DEFAULT_ENDPOINT, Client
+    from cassibile.publish.wikidata.wdqs import DEFAULT_ENDPOINT, Client
 
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be a positive number, got {args.batch_size}")
@@ -358,8 +358,8 @@ def _wikidata_client(args):
 
 
 def _wikidata_compare(args) -> int:
-    from cassibile.wikidata import load
-    from cassibile.wikidata.compare import compare, render_table
+    from cassibile.publish.wikidata import load
+    from cassibile.publish.wikidata.compare import compare, render_table
 
     client = _wikidata_client(args)
     loaded = load(Project.find())
@@ -369,8 +369,8 @@ def _wikidata_compare(args) -> int:
 
 
 def _wikidata_reconcile(args) -> int:
-    from cassibile.wikidata import load
-    from cassibile.wikidata.reconcile import accept, reconcile, render
+    from cassibile.publish.wikidata import load
+    from cassibile.publish.wikidata.reconcile import accept, reconcile, render
 
     project = Project.find()
     loaded = load(project)
@@ -399,7 +399,7 @@ def _write(output: Path | None, data: bytes) -> None:
 
 
 def _serve(args) -> int:
-    from cassibile.serve import serve
+    from cassibile.serve.server import serve
 
     limit = {"query_timeout": args.query_timeout} if args.query_timeout else {}
     host = {"host": args.host} if args.host else {}

@@ -1,0 +1,302 @@
+"""The dataset description (`dist/void.ttl`): VoID and DCAT-AP 3.0.1 in one graph.
+
+VoID: triple counts per named graph, entity counts per class, example resources, the vocabularies
+used, the dumps and the SPARQL endpoint. DCAT-AP 3.0.1: a catalogue with the dataset and the SPARQL
+service; the dataset with its mandatory and recommended properties (title, description, contact
+point, distributions, spatial and temporal coverage, keywords, publisher, themes), release and
+modification dates, version, languages and the four sources; one distribution per dump (access and
+download URL, EU file type, IANA media type, size, SHA-256 checksum, licence). Every value comes from
+the data, the ontology's header, the package metadata or the constants below, never from the clock,
+so that two builds write the same bytes. tests/shapes/dcat-ap/ checks the result against DCAT-AP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Collection
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, XSD, split_uri
+
+from cassibile import __version__
+from cassibile.namespaces import BASE, CAS, DCAT, ID, ONTOLOGY, VOID, WD
+from cassibile.pipeline.load import new_graph
+from cassibile.publish.export import FORMATS, entities
+
+DATASET = URIRef(BASE + "dataset")
+CATALOG = URIRef(BASE + "dataset#catalog")
+PUBLISHER = URIRef(BASE + "dataset#publisher")
+CONTACT = URIRef(BASE + "dataset#contact")
+SERVICE = URIRef(BASE + "dataset#sparql")
+TEMPORAL = URIRef(BASE + "dataset#temporal")
+SPARQL_ENDPOINT = BASE + "sparql"  # the public address; w3id/cassibile/.htaccess sends it to the real endpoint
+SHAPES = URIRef(BASE + "shapes")
+LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+# Its entry in the EU licence authority table, which DCAT-AP 3 (section Legal information) recommends.
+EU_LICENSE = URIRef("http://publications.europa.eu/resource/authority/licence/CC_BYSA_4_0")
+# Placeholder contact, marked by the reserved `.invalid` domain (RFC 6761): the maintainers replace
+# it before the dataset is published (docs/publishing.md).
+CONTACT_NAME = "The cassibile editors"
+CONTACT_EMAIL = URIRef("mailto:editors@cassibile.invalid")
+IANA = "http://www.iana.org/assignments/media-types/"
+EU = "http://publications.europa.eu/resource/authority/"
+EU_LANGUAGES = {"en": "ENG", "it": "ITA", "de": "DEU", "pt": "POR"}
+# The EU file-type authority table, by file extension (DCAT-AP 3: dct:format MUST use it).
+FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "rdf": "RDF_XML",
+              "trig": "RDF_TRIG", "nq": "RDF_N_QUADS"}
+# The EU data themes (DCAT-AP 3: at least one): an armistice between states, and history.
+THEMES = (URIRef(EU + "data-theme/INTR"), URIRef(EU + "data-theme/EDUC"))
+THEME_TAXONOMY = URIRef(EU + "data-theme")
+STABLE = URIRef(EU + "planned-availability/STABLE")  # w3id addresses are meant to last
+PUBLIC = URIRef(EU + "access-right/PUBLIC")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+# The entities whose labels (in the four languages, from the graph) are the dataset's keywords.
+KEYWORD_ENTITIES = (ID["armistice-of-cassibile"], ID["world-war-ii"], ID["italian-campaign"])
+LAYERS = {
+    "ontology": "The Cassibile ontology",
+    "asserted": "The hand-written graph: entities, facts and the claims they rest on",
+    "derived": "The derived graph: best-ranked (truthy) triples and date bounds",
+    "inferred": "The OWL RL closure of the other graphs",
+    "cassibile": "The whole dataset, each layer and each source's claims in a named graph of its own",
+}
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+TITLE = "The Armistice of Cassibile as linked data"
+DESCRIPTION = (
+    "The Armistice of Cassibile (signed 3 September 1943, made public 8 September 1943) and the events "
+    "around it, as facts that each quote, verbatim, one of four source texts; with Wikidata-style ranks "
+    "where sources disagree, a best-rank (truthy) graph, an OWL RL closure and a Wikidata view."
+)
+EXAMPLES = 3
+SOURCE_DETAILS = (DCTERMS.title, DCTERMS.license, DCTERMS.language, CAS.attribution)
+
+
+def describe(
+    named_graphs: dict[URIRef, Collection[tuple]],
+    dumps: dict[str, Path],
+    download_base: str = BASE,
+    sparql_endpoint: str = SPARQL_ENDPOINT,
+) -> Graph:
+    """VoID + DCAT-AP for the dataset held in `named_graphs` (as published), whose dump files are
+    `dumps` (file name -> path), downloadable under `download_base` and queried at `sparql_endpoint`."""
+    everything, predicates = _summary(named_graphs)
+    void = new_graph()
+    for prefix, namespace in (("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX), ("dcatap", DCATAP)):
+        void.bind(prefix, namespace)
+    _header(void, everything)
+    _agents(void)
+    _coverage(void, everything)
+    _sources(void, everything)
+    _distributions(void, dumps, download_base)
+    _service(void, URIRef(sparql_endpoint))
+    _catalog(void)
+    _counts(void, named_graphs, everything, predicates)
+    _vocabularies(void, everything, predicates)
+    return void
+
+
+def _summary(named_graphs: dict[URIRef, Collection[tuple]]) -> tuple[Graph, set]:
+    """In one pass over the data: the triples the description reads (types, facts' subjects, the
+    ontology's and the sources' details), and every predicate used."""
+    kept = {RDF.type, RDF.subject, DCTERMS.creator, DCTERMS.created, DCTERMS.modified, RDFS.label, OWL.sameAs,
+            CAS.location, CAS.editorialLabel, CAS.earliestDate, CAS.latestDate, *SOURCE_DETAILS}
+    everything, predicates = Graph(), set()
+    for triples in named_graphs.values():
+        for triple in triples:
+            predicates.add(triple[1])
+            if triple[1] in kept:
+                everything.add(triple)
+    return everything, predicates
+
+
+def _header(void: Graph, everything: Graph) -> None:
+    ontology = URIRef(str(ONTOLOGY))
+    for triple in (
+        (DATASET, RDF.type, VOID.Dataset),
+        (DATASET, RDF.type, DCAT.Dataset),
+        (DATASET, DCTERMS.title, Literal(TITLE, lang="en")),
+        (DATASET, DCTERMS.description, Literal(DESCRIPTION, lang="en")),
+        (DATASET, DCTERMS.license, LICENSE),
+        (DATASET, DCTERMS.publisher, PUBLISHER),
+        (DATASET, DCAT.contactPoint, CONTACT),
+        (DATASET, DCAT.landingPage, URIRef(BASE)),
+        (DATASET, DCAT.version, Literal(__version__)),
+        (DATASET, OWL.versionInfo, Literal(__version__)),
+        (DATASET, DCTERMS.accessRights, PUBLIC),
+        (DATASET, VOID.uriSpace, Literal(str(ID))),
+        (DATASET, DCTERMS.conformsTo, ontology),
+        (DATASET, DCTERMS.conformsTo, SHAPES),
+        (LICENSE, RDF.type, DCTERMS.LicenseDocument),
+        (LICENSE, OWL.sameAs, EU_LICENSE),
+    ):
+        void.add(triple)
+    for theme in THEMES:
+        void.add((DATASET, DCAT.theme, theme))
+    for entity in KEYWORD_ENTITIES:
+        for label in sorted(set(everything.objects(entity, RDFS.label)) | set(everything.objects(entity, CAS.editorialLabel))):
+            void.add((DATASET, DCAT.keyword, label))
+    # Dates from the ontology's header, not the clock: the build must be reproducible. The first
+    # version's creation is the dataset's release.
+    for predicate in (DCTERMS.created, DCTERMS.modified):
+        for date in everything.objects(ontology, predicate):
+            void.add((DATASET, predicate, date))
+    for date in everything.objects(ontology, DCTERMS.created):
+        void.add((DATASET, DCTERMS.issued, date))
+    for language in EU_LANGUAGES.values():
+        void.add((DATASET, DCTERMS.language, URIRef(EU + "language/" + language)))
+
+
+def _agents(void: Graph) -> None:
+    """The publisher (a foaf:Agent) and the contact point (a vCard)."""
+    for triple in (
+        (PUBLISHER, RDF.type, FOAF.Agent),
+        (PUBLISHER, RDF.type, FOAF.Organization),
+        (PUBLISHER, FOAF.name, Literal(CONTACT_NAME)),
+        (CONTACT, RDF.type, VCARD.Kind),
+        (CONTACT, RDF.type, VCARD.Organization),
+        (CONTACT, VCARD.fn, Literal(CONTACT_NAME)),
+        (CONTACT, VCARD.hasEmail, CONTACT_EMAIL),
+    ):
+        void.add(triple)
+
+
+def _coverage(void: Graph, everything: Graph) -> None:
+    """When and where: the earliest and latest day any dated fact allows, and the places where the
+    events happened (their Wikidata items where linked, else our own IRIs)."""
+    earliest, latest = list(everything.objects(None, CAS.earliestDate)), list(everything.objects(None, CAS.latestDate))
+    if earliest and latest:
+        void.add((DATASET, DCTERMS.temporal, TEMPORAL))
+        void.add((TEMPORAL, RDF.type, DCTERMS.PeriodOfTime))
+        void.add((TEMPORAL, DCAT.startDate, min(earliest, key=str)))
+        void.add((TEMPORAL, DCAT.endDate, max(latest, key=str)))
+    for place in set(everything.objects(None, CAS.location)):
+        if not str(place).startswith(str(ID)):
+            continue  # OWL RL also states each location on its Wikidata IRI
+        items = [item for item in everything.objects(place, OWL.sameAs) if str(item).startswith(str(WD))]
+        for location in items or [place]:
+            void.add((DATASET, DCTERMS.spatial, location))
+            void.add((location, RDF.type, DCTERMS.Location))
+
+
+def _sources(void: Graph, everything: Graph) -> None:
+    """Each quoted source, with its own licence and attribution, as the licence requires."""
+    for source in sorted(everything.subjects(RDF.type, CAS.Source)):
+        void.add((DATASET, DCTERMS.source, source))
+        for predicate in SOURCE_DETAILS:
+            for value in everything.objects(source, predicate):
+                void.add((source, predicate, value))
+
+
+def _distributions(void: Graph, dumps: dict[str, Path], download_base: str) -> None:
+    media_types = dict(FORMATS.values())
+    for name, path in sorted(dumps.items()):
+        stem, extension = name.rsplit(".", 1)
+        url = URIRef(download_base + name)
+        distribution = URIRef(f"{DATASET}#dump-{name}")
+        checksum = URIRef(f"{DATASET}#sha256-{name}")
+        content = path.read_bytes()
+        for triple in (
+            (DATASET, VOID.dataDump, url),
+            (DATASET, DCAT.distribution, distribution),
+            (distribution, RDF.type, DCAT.Distribution),
+            (distribution, DCAT.accessURL, url),
+            (distribution, DCAT.downloadURL, url),
+            (distribution, DCAT.byteSize, Literal(len(content), datatype=XSD.nonNegativeInteger)),
+            (distribution, DCTERMS.title, Literal(name)),
+            (distribution, DCTERMS.license, LICENSE),
+            (distribution, DCATAP.availability, STABLE),
+            (distribution, SPDX.checksum, checksum),
+            (checksum, RDF.type, SPDX.Checksum),
+            (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+            (checksum, SPDX.checksumValue, Literal(hashlib.sha256(content).hexdigest(), datatype=XSD.hexBinary)),
+        ):
+            void.add(triple)
+        if stem in LAYERS:
+            void.add((distribution, DCTERMS.description, Literal(LAYERS[stem], lang="en")))
+        if extension in media_types:
+            void.add((distribution, DCAT.mediaType, URIRef(IANA + media_types[extension])))
+        if extension in FILE_TYPES:
+            void.add((distribution, DCTERMS["format"], URIRef(EU + "file-type/" + FILE_TYPES[extension])))
+
+
+def _service(void: Graph, endpoint: URIRef) -> None:
+    """The SPARQL endpoint, as VoID names it and as a DCAT data service serving the dataset."""
+    for triple in (
+        (DATASET, VOID.sparqlEndpoint, endpoint),
+        (SERVICE, RDF.type, DCAT.DataService),
+        (SERVICE, DCTERMS.title, Literal("SPARQL endpoint of " + TITLE[0].lower() + TITLE[1:], lang="en")),
+        (SERVICE, DCAT.endpointURL, endpoint),
+        (SERVICE, DCAT.servesDataset, DATASET),
+        (SERVICE, DCTERMS.conformsTo, SPARQL_PROTOCOL),
+        (SERVICE, DCAT.contactPoint, CONTACT),
+        (SERVICE, DCTERMS.publisher, PUBLISHER),
+        (SERVICE, DCTERMS.license, LICENSE),
+        (SERVICE, DCTERMS.accessRights, PUBLIC),
+    ):
+        void.add(triple)
+    for theme in THEMES:
+        void.add((SERVICE, DCAT.theme, theme))
+    for keyword in void.objects(DATASET, DCAT.keyword):
+        void.add((SERVICE, DCAT.keyword, keyword))
+
+
+def _catalog(void: Graph) -> None:
+    """The catalogue a harvester starts from: this dataset and its SPARQL service."""
+    for triple in (
+        (CATALOG, RDF.type, DCAT.Catalog),
+        (CATALOG, DCTERMS.title, Literal(TITLE, lang="en")),
+        (CATALOG, DCTERMS.description, Literal("The catalogue of " + TITLE[0].lower() + TITLE[1:] + ": the dataset and its SPARQL endpoint.", lang="en")),
+        (CATALOG, DCTERMS.publisher, PUBLISHER),
+        (CATALOG, DCAT.dataset, DATASET),
+        (CATALOG, DCAT.service, SERVICE),
+        (CATALOG, FOAF.homepage, URIRef(BASE)),
+        (CATALOG, DCTERMS.license, LICENSE),
+        (CATALOG, DCAT.themeTaxonomy, THEME_TAXONOMY),
+    ):
+        void.add(triple)
+    for predicate in (DCTERMS.issued, DCTERMS.modified, DCTERMS.language, DCTERMS.spatial):
+        for value in void.objects(DATASET, predicate):
+            void.add((CATALOG, predicate, value))
+
+
+def _counts(void: Graph, named_graphs: dict[URIRef, Collection[tuple]], everything: Graph, predicates: set) -> None:
+    things = entities(everything)
+    void.add((DATASET, VOID.triples, Literal(sum(len(g) for g in named_graphs.values()))))
+    void.add((DATASET, VOID.entities, Literal(len(things))))
+    void.add((DATASET, VOID.properties, Literal(len(predicates))))
+    for name, graph in sorted(named_graphs.items()):
+        subset = URIRef(f"{DATASET}#graph-{str(name).rsplit('/graph/', 1)[-1]}")
+        void.add((DATASET, VOID.subset, subset))
+        void.add((subset, RDF.type, VOID.Dataset))
+        void.add((subset, DCTERMS.identifier, name))
+        void.add((subset, VOID.triples, Literal(len(graph))))
+    # Our own classes only: the closure also types every entity with the classes they align with.
+    by_class = Counter(c for t in things for c in everything.objects(t, RDF.type) if str(c).startswith(str(CAS)))
+    by_class.update({CAS.Fact: len(set(everything.subjects(RDF.type, CAS.Fact))),
+                     CAS.Claim: len(set(everything.subjects(RDF.type, CAS.Claim)))})
+    for cls, count in sorted(by_class.items()):
+        partition = URIRef(f"{DATASET}#class-{split_uri(cls)[1]}")
+        void.add((DATASET, VOID.classPartition, partition))
+        void.add((partition, VOID["class"], cls))
+        void.add((partition, VOID.entities, Literal(count)))
+    facts_about = Counter(everything.value(f, RDF.subject) for f in everything.subjects(RDF.type, CAS.Fact))
+    best = sorted((thing for thing in things), key=lambda t: (-facts_about[t], str(t)))[:EXAMPLES]
+    for example in best:
+        void.add((DATASET, VOID.exampleResource, example))
+
+
+def _vocabularies(void: Graph, everything: Graph, predicates: set) -> None:
+    """The namespaces of every property and class the data uses (not our own instance namespaces)."""
+    terms = predicates | {c for c in everything.objects(None, RDF.type) if isinstance(c, URIRef)}
+    namespaces = set()
+    for term in terms:
+        try:
+            namespaces.add(split_uri(term)[0])
+        except ValueError:  # an IRI with no local part to split off
+            continue
+    for namespace in sorted(namespaces):
+        if not namespace.startswith(BASE) or namespace == str(CAS):
+            void.add((DATASET, VOID.vocabulary, URIRef(namespace)))

@@ -1,0 +1,362 @@
+"""Deterministic serialisation: the same graph always gives the same bytes.
+
+Graph formats (Turtle, N-Triples, JSON-LD with the published context, RDF/XML), dataset formats
+(TriG, N-Quads) whose named graphs keep every layer apart and each source's claims in a graph of
+their own, and framed per-entity JSON-LD documents.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Collection, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, plugin
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+from rdflib.serializer import Serializer
+
+from cassibile.errors import DataError, UsageError
+from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
+from cassibile.project import Project
+from cassibile.publish.publication import FACT_ROLES, Publication, entities  # noqa: F401  (entities: read from here too)
+from cassibile.terms import to_oxigraph
+
+# format name -> (file extension, media type)
+FORMATS = {
+    "ttl": ("ttl", "text/turtle"),
+    "nt": ("nt", "application/n-triples"),
+    "jsonld": ("jsonld", "application/ld+json"),
+    "xml": ("rdf", "application/rdf+xml"),
+    "trig": ("trig", "application/trig"),
+    "nq": ("nq", "application/n-quads"),
+}
+GRAPH_FORMATS = ("ttl", "nt", "jsonld", "xml")
+DATASET_FORMATS = ("trig", "nq")
+CONTEXT_URL = BASE + "context.jsonld"  # where dist/context.jsonld is published
+ASSERTED = GRAPH["asserted"]
+
+
+class CanonicalTurtleSerializer(LongTurtleSerializer):
+    """rdflib's diff-friendly longturtle, with a fact's subject, predicate and object listed first."""
+
+    predicateOrder = [RDF.type, RDF.subject, RDF.predicate, RDF.object, RDFS.label]
+
+    def label(self, node, position):
+        """Decimals and doubles in full ("1.5"^^xsd:double): rdflib's shorthand (1.5e+00, and 1.0 for "1"^^xsd:decimal)
+        would read back as another literal than the one written, the form a store keeps (docs/literals.md)."""
+        if isinstance(node, Literal) and node.datatype in (XSD.decimal, XSD.double):
+            return node.n3(self.store.namespace_manager)
+        return super().label(node, position)
+
+
+plugin.register("cassibile-turtle", Serializer, __name__, "CanonicalTurtleSerializer")
+
+# What oxigraph writes, per format; it writes fast and, fed sorted statements, the same bytes every time.
+_OX_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
+}
+# rdflib namespace attributes are looked up on every access: the loops below use these instead.
+_TYPE, _SOURCE = RDF.type, CAS.source
+_TYPE_IRI, _XSD_STRING, _XSD_STRING_REF = str(RDF.type), str(XSD.string), XSD.string
+_PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
+
+
+def _bound(graph: Graph) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def context_file(root: Path | None = None) -> Path:
+    """The hand-written JSON-LD context of the project at `root` (default: the project here)."""
+    return (root or Project.find().root) / "ontology" / "context.jsonld"
+
+
+def published_context(root: Path | None = None) -> dict:
+    """The term definitions of ontology/context.jsonld (its "@context" object)."""
+    path = context_file(root)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file (the published JSON-LD context)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except (ValueError, KeyError) as error:
+        raise DataError(f"{path}: not a JSON-LD context document ({error})") from None
+
+
+def serialize_graph(graph: Graph, fmt: str, header: str | None = None, context: dict | None = None) -> bytes:
+    """One graph in one format; JSON-LD is compacted with `context` (default: the published one)."""
+    if fmt not in GRAPH_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS + DATASET_FORMATS)}")
+    if fmt == "jsonld":
+        return _jsonld(graph, context if context is not None else published_context())
+    return serialize_statements(statements(graph), fmt, header)
+
+
+def canonical_turtle(graph: Graph) -> bytes:
+    """The form of the hand-edited Turtle files (`cassibile fmt`): rdflib's longturtle, in sorted order."""
+    return _bound(_canonical_order(graph)).serialize(format="cassibile-turtle").encode("utf-8")
+
+
+def statements(graph: Graph) -> list[ox.Triple]:
+    """The graph's triples as oxigraph's, sorted; blank nodes (only shapes and the ontology's lists have
+    them) relabelled from the graph's content, so that the same graph always gives the same list."""
+    triples = [ox.Triple(*map(to_oxigraph, triple)) for triple in graph]
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        triples = [ox.Triple(*map(to_oxigraph, triple)) for triple in to_canonical_graph(graph)]
+    triples.sort(key=str)
+    return triples
+
+
+def serialize_statements(found: list, fmt: str, header: str | None = None, prefixes: dict | None = None) -> bytes:
+    """Sorted triples (or quads, for TriG and N-Quads) through oxigraph's writer, which keeps their
+    order; Turtle and TriG get their prefixes (default: the project's) in alphabetical order
+    (oxigraph writes them in hash order)."""
+    prefixes = _PREFIXES if prefixes is None else prefixes
+    data = ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt in ("ttl", "trig", "xml") else None)
+    if fmt in ("ttl", "trig"):
+        lines = data.decode("utf-8").split("\n")
+        body = next((n for n, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+        data = "\n".join(sorted(lines[:body]) + [""] + lines[body:]).encode("utf-8")
+    return _comment(header) + data
+
+
+def _comment(header: str | None) -> bytes:
+    return "".join(f"# {line}\n" for line in (header or "").splitlines()).encode("utf-8")
+
+
+def _labelled(graph: Graph):
+    """The graph's triples, blank nodes relabelled from its content (see `statements`)."""
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        return to_canonical_graph(graph)
+    return graph
+
+
+def _canonical_order(graph: Graph) -> Graph:
+    """A copy whose triples were inserted in sorted order, so rdflib's serialisers walk them the same way every time."""
+    ordered = Graph()
+    for triple in sorted(_labelled(graph)):
+        ordered.add(triple)
+    return _bound(ordered)
+
+
+def _jsonld(graph: Graph, context: dict) -> bytes:
+    return jsonld_bytes(statements(graph), context)
+
+
+def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None = None) -> bytes:
+    """Every subject as one node object, compacted with `context`, which the file carries inline so
+    that it stands alone, or refers to by its URL (`reference`)."""
+    nodes: dict = {}
+    for s, p, o in triples:
+        node = nodes.setdefault(s.value, {"@id": _json_id(s)})
+        if p.value == _TYPE_IRI and not isinstance(o, ox.Literal):
+            node.setdefault("@type", []).append(_json_id(o))
+        else:
+            node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
+    compactor = _compactor(json.dumps(context, sort_keys=True))
+    return _json_bytes({"@context": reference or context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+
+
+@lru_cache(maxsize=4)
+def _compactor(context_json: str):
+    """One compactor per context, so that what it learns from pyld serves every document (site pages too)."""
+    from cassibile.publish.compaction import Compactor
+
+    return Compactor(json.loads(context_json))
+
+
+def _json_id(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+def _json_literal(literal: ox.Literal) -> dict:
+    if literal.language:
+        return {"@value": literal.value, "@language": literal.language}
+    if literal.datatype.value != _XSD_STRING:
+        return {"@value": literal.value, "@type": literal.datatype.value}
+    return {"@value": literal.value}
+
+
+def _json_bytes(data) -> bytes:
+    return orjson.dumps(_sort_json(data), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+_FIRST_KEYS = {"@context": 0, "id": 1, "@id": 1, "type": 2, "@type": 2}
+
+
+def _sort_json(value):
+    """Sort JSON-LD arrays (RDF values are unordered sets unless @list) and keys, recursively;
+    keys alphabetically after "@context", "id" and "type", which lead as in Linked Art."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (_FIRST_KEYS.get(k, 3), k))
+        return {k: (value[k] if k == "@list" else _sort_json(value[k])) for k in keys}
+    if isinstance(value, list):
+        return _sorted_array([_sort_json(v) for v in value])
+    return value
+
+
+def _sorted_array(items: list) -> list:
+    """Node objects by their id (cheap, and how people look for them); anything else by its JSON text."""
+    ids = [item.get("id", item.get("@id")) if isinstance(item, dict) else None for item in items]
+    if None not in ids and len(set(ids)) == len(ids):
+        return [item for _, item in sorted(zip(ids, items), key=lambda pair: pair[0])]
+    return sorted(items, key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
+
+
+def claims_graph(source: URIRef) -> URIRef:
+    """The named graph of one source's claims, e.g. <https://w3id.org/cassibile/graph/claims/en-article>."""
+    return GRAPH["claims/" + str(source)[len(str(SOURCE)):]]
+
+
+def claims_owner(asserted: Graph) -> dict[URIRef, URIRef]:
+    """Subject -> the named graph its asserted triples are published in, for those that leave the
+    asserted graph: each claim goes to its source's claims graph, and so does the source's description."""
+    claims = set(asserted.subjects(_TYPE, CAS.Claim))
+    owner = {claim: source for claim, source in asserted.subject_objects(_SOURCE) if claim in claims}
+    owner.update({source: source for source in asserted.subjects(_TYPE, CAS.Source)})
+    return {node: claims_graph(source) for node, source in owner.items() if isinstance(source, URIRef) and source.startswith(SOURCE)}
+
+
+def publication_graphs(graphs: dict[URIRef, Graph]) -> dict[URIRef, Collection]:
+    """The named graphs as published: the asserted graph's claims, and the description of the source
+    they quote, move into one graph per source (lists of triples); every other layer stays as it is."""
+    split: dict[URIRef, Collection] = {name: graph for name, graph in graphs.items() if name != ASSERTED}
+    if ASSERTED in graphs:
+        owner, parts = claims_owner(graphs[ASSERTED]), {ASSERTED: []}
+        for triple in graphs[ASSERTED]:
+            parts.setdefault(owner.get(triple[0], ASSERTED), []).append(triple)
+        split.update(parts)
+    return split
+
+
+def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str) -> bytes:
+    """Named graphs, split as `publication_graphs` says, as TriG or N-Quads, each graph's statements sorted."""
+    if fmt not in DATASET_FORMATS:
+        raise UsageError(f"unknown dataset format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {f: Path(folder) / f"dataset.{f}" for f in DATASET_FORMATS}
+        with DatasetFiles(paths["trig"], paths["nq"]) as dataset:
+            owner = claims_owner(graphs[ASSERTED]) if ASSERTED in graphs else {}
+            for name, graph in sorted(graphs.items()):
+                dataset.add(name, statements(graph), owner if name == ASSERTED else {})
+        return paths[fmt].read_bytes()
+
+
+class DatasetFiles:
+    """A TriG and an N-Quads file written one named graph at a time, so that the dataset is never held
+    in memory whole: graphs in the order they are added, each graph's statements sorted."""
+
+    def __init__(self, trig: Path, nquads: Path):
+        self.trig, self.nquads = trig.open("wb"), nquads.open("wb")
+        prefixes = sorted(f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in _PREFIXES.items())
+        self.trig.write(("\n".join(prefixes) + "\n\n").encode("utf-8"))
+
+    def __enter__(self) -> "DatasetFiles":
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.trig.close()
+        self.nquads.close()
+
+    def add(self, name: URIRef, triples: list[ox.Triple], owner: dict[URIRef, URIRef]) -> None:
+        """A layer's sorted triples, published in `name` except those whose subject `owner` sends elsewhere."""
+        graphs: dict[str, list] = {str(name): []}
+        moved = {str(node): str(graph) for node, graph in owner.items()}
+        for triple in triples:
+            graphs.setdefault(moved.get(triple.subject.value, str(name)), []).append(triple)
+        for graph in [str(name)] + sorted(set(graphs) - {str(name)}):
+            node = ox.NamedNode(graph)
+            found = [ox.Quad(t.subject, t.predicate, t.object, node) for t in graphs[graph]]
+            self.nquads.write(ox.serialize(found, format=ox.RdfFormat.N_QUADS))
+            trig = ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES).decode("utf-8").split("\n")
+            self.trig.write("\n".join(line for line in trig if not line.startswith("@prefix ")).encode("utf-8"))
+
+
+# --- per-entity documents ---------------------------------------------------------------------
+
+def entity_documents(index: Publication, context: dict) -> Iterator[tuple[str, bytes]]:
+    """(`<slug>.jsonld`, document) for every entity, one at a time: what the index says its document
+    holds (`Publication.document`), framed as one JSON-LD tree (`_Framer`).
+
+    Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
+    framer = _Framer(index, context)
+    for entity in index.entities:
+        yield f"{entity_slug(entity)}.jsonld", framer.document(entity)
+
+
+class _Framer:
+    """An entity's document as a frame with "@embed": "@always" gives: the entity at the top, the facts
+    naming it under "@reverse", and, wherever a node names another, what the index embeds of it
+    (`Publication.embedded`) nested in place.
+
+    Claims with their source, time spans and the summaries of mentioned entities read the same in
+    every document, so each is expanded and compacted once and then reused."""
+
+    def __init__(self, index: Publication, context: dict):
+        from cassibile.publish.compaction import Compactor
+
+        self.index, self.compactor = index, Compactor(context)
+        self.shared: dict = {}  # node -> its expanded form, where it is the same in every document
+
+    def document(self, entity: URIRef) -> bytes:
+        """The entity at the top, the facts about it under "facts", those naming it as their value under
+        "factsAsValue"; it refers to the published context by URL, as Linked Art does."""
+        about = self.index.about
+        tree = self._node(entity, about.get(entity, {}), entity)
+        reverse = {}
+        for role in FACT_ROLES:
+            if named := self.index.facts_naming(entity, role):
+                reverse[str(role)] = [self._node(fact, about[fact], entity) for fact in named]
+        if reverse:
+            tree["@reverse"] = reverse
+        return _json_bytes({**self.compactor.compact(tree), "@context": CONTEXT_URL})
+
+    def _node(self, node, properties: dict, entity) -> dict:
+        result: dict = {"@id": str(node)}
+        for predicate, objects in properties.items():
+            if predicate == _TYPE:
+                result["@type"] = [str(o) for o in objects]
+                continue
+            values = result[str(predicate)] = []
+            for obj in objects:
+                if isinstance(obj, Literal):
+                    values.append(_literal(obj))
+                elif obj == entity or obj == node or (embedded := self._embedded(obj, predicate)) is None:
+                    values.append({"@id": str(obj)})
+                else:
+                    values.append(embedded)
+        return result
+
+    def _embedded(self, node, predicate) -> dict | None:
+        """The compacted-once form of what the index embeds of `node` where `predicate` names it, or None.
+        Only forms are kept: a node may be embedded by one predicate (a claim by cas:supportedBy) and
+        merely named by another."""
+        if node in self.shared:
+            return self.shared[node]
+        properties = self.index.embedded(node, predicate)
+        if properties is None:
+            return None
+        embedded = self.shared[node] = self.compactor.keep(self._node(node, properties, None))
+        return embedded
+
+
+def _literal(literal: Literal) -> dict:
+    if literal.language:
+        return {"@value": str(literal), "@language": literal.language}
+    if literal.datatype is not None and literal.datatype != _XSD_STRING_REF:
+        return {"@value": str(literal), "@type": str(literal.datatype)}
+    return {"@value": str(literal)}
+
+
+def entity_slug(entity: URIRef) -> str:
+    slug = str(entity)[len(str(ID)):]
+    if not slug or "/" in slug or slug.startswith("."):
+        raise DataError(f"entity IRI {entity} does not end in a plain slug; cannot name its document")
+    return slug

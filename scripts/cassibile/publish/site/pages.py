@@ -1,0 +1,544 @@
+"""Render every page of the site with Jinja2 (autoescaped) from a SiteGraph, in each of the four languages.
+
+What a page shows is worked out once (its facts, claims and their order in no language); each
+language then renders it with its own display (labels, dates, interface strings). The templates are
+compiled once, when the renderer starts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from cassibile.namespaces import BASE, CAS, DCAT, LANGUAGES, ONTOLOGY, PREFIXES, VOID, WD, WDT
+from cassibile.pipeline.load import source_language
+from cassibile.publish.site.describe import SIBLINGS
+from cassibile.publish.site.highlight import Piece, paragraphs
+from cassibile.publish.site.i18n import DEFAULT_LANGUAGE, Words, prefix
+from cassibile.publish.site.queries import parameter_rules
+from cassibile.publish.site.timeline import Row, label_top, legend, timeline_svg
+from cassibile.publish.site.view import (
+    CATEGORIES,
+    EXTERNAL_PAGES,
+    OTHER_CATEGORY,
+    PAGE_PATHS,
+    ClaimView,
+    Display,
+    FactGroup,
+    FactView,
+    SiteGraph,
+    Value,
+    local_name,
+)
+from cassibile.sparql.query import PARAMETER_TYPES
+
+# Relations the ontology documentation lists for a term, in this order, with the keys of their headings.
+TERM_RELATIONS = (
+    (RDF.type, "kind"), (RDFS.subClassOf, "subclass_of"), (RDFS.subPropertyOf, "subproperty_of"),
+    (OWL.inverseOf, "inverse_of"), (RDFS.domain, "domain"), (RDFS.range, "range"),
+    (OWL.disjointWith, "disjoint_with"), (SKOS.closeMatch, "close_match"), (SKOS.exactMatch, "exact_match"),
+)
+TERM_KINDS = ("classes", "properties", "individuals")
+PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
+SOURCE_META = (
+    (DCTERMS.language, "language"), (CAS.kindOfText, "kind_of_text"), (DCTERMS.publisher, "publisher"),
+    (DCTERMS.license, "licence"), (CAS.attribution, "attribution"), (CAS.originalFileName, "original_file"),
+    (CAS.sha256, "sha256"), (RDFS.comment, "note"),
+)
+ONTOLOGY_HEADER = (
+    (DCTERMS.description, "description"), (RDFS.comment, "note"), (OWL.versionInfo, "version"),
+    (OWL.versionIRI, "version_iri"), (DCTERMS.creator, "creator"), (DCTERMS.created, "created"),
+    (DCTERMS.modified, "modified"), (DCTERMS.license, "licence"), (SKOS.changeNote, "changes"),
+)
+# Language names in their own language, for the language switch.
+ENDONYMS = tuple((lang, Words(lang).name) for lang in LANGUAGES)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("cassibile.publish.site", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # the templates do not change while the site is written: no stat of each per page
+    )
+    env.globals.update(languages=ENDONYMS, prefix=prefix, siblings=SIBLINGS)
+    return env
+
+
+class ValueHtml:
+    """A Value as HTML in one language, on a page `home` away from the language's root folder: a link to its
+    page or outside, its language marked where it is not the page's, and a marker on a fallback text."""
+
+    def __init__(self, words: Words, home: str):
+        self.lang, self.home = words.lang, home
+        self._markers = {lang: f' <small class="fallback" title="{escape(words("fallback", language=words(f"languages.{lang}")))}">'
+                               f"{lang.upper()}</small>" for lang in LANGUAGES}
+
+    def __call__(self, v: Value, link: bool = True) -> Markup:
+        text = escape(v.text)
+        lang = f' lang="{escape(v.lang)}"' if v.lang and v.lang != self.lang else ""
+        if link and v.path:
+            html = f'<a href="{self.home}{escape(v.path)}"{lang}>{text}</a>'
+        elif link and v.url:
+            html = f'<a href="{escape(v.url)}" rel="external"{lang}>{text}</a>'
+        elif lang:
+            html = f"<span{lang}>{text}</span>"
+        else:
+            html = text
+        if v.fallback:
+            html += self._markers.get(v.lang, "")
+        return Markup(html)
+
+
+class Fragments:
+    """What many pages show the same way, written once per language and depth in Python rather than by a
+    template for each page: the header, the footer, the links to the other languages and to a page's data,
+    a fact's statement (its entity's page and its own), a quotation and its citation (every page that cites
+    it), a fact in one line (claims, sources, mentions); and the parts of an entity's page written once per
+    fact, which a template would write with many calls each.
+    (A template's every call and macro costs more than the string it writes: most of the site's time.)"""
+
+    SECTIONS = (("index.html", "nav.index"), ("timeline.html", "nav.timeline"), ("index.html#sources", "nav.sources"),
+                ("sparql/index.html", "nav.queries"), ("ontology.html", "nav.ontology"), ("dataset.html", "nav.dataset"))
+
+    def __init__(self, display: Display, value: ValueHtml):
+        self.display, self.words, self.value, self.home = display, display.words, value, value.home
+        self.lang = display.lang
+        self.root = self.home + ("../" if self.lang != DEFAULT_LANGUAGE else "")
+        self._statements: dict[URIRef, Markup] = {}
+        self._quotes: dict[URIRef, Markup] = {}
+        self._cites: dict[URIRef, Markup] = {}
+        self._lines: dict[tuple[URIRef, str], Markup] = {}
+        w = self.words
+        self.site_name = w("site.name")
+        sections = "".join(f'<li><a href="{self.home}{path}">{escape(w(key))}</a></li>' for path, key in self.SECTIONS)
+        self._navigation = Markup(
+            f'<div class="bar">\n<nav class="sections" aria-label="{escape(w("nav.site"))}"><ul>{sections}</ul></nav>\n'
+            f'<form class="search" role="search" action="{self.home}search.html">'
+            f'<label class="visually-hidden" for="site-search">{escape(w("search.label"))}</label>'
+            f'<input id="site-search" name="q" type="search" autocomplete="off">'
+            f'<button type="submit">{escape(w("search.button"))}</button></form>\n</div>')
+        self._footer = Markup(
+            f'<footer class="site">\n<p>{escape(w("footer.sources"))} {escape(w("footer.licence"))} '
+            f'<a href="https://creativecommons.org/licenses/by-sa/4.0/" rel="license">CC BY-SA 4.0</a>. '
+            f'{escape(w("footer.generated"))}</p>\n</footer>')
+        # The header and the alternates around a page's path, worked out once: every page of the language has them.
+        current = ' aria-current="page"'
+        self._switch = [(f'<li><a href="{self.root}{prefix(lang)}',
+                         f'" hreflang="{lang}" lang="{lang}"{current if lang == self.lang else ""}>{escape(name)}</a></li>')
+                        for lang, name in ENDONYMS]
+        self._header_top = (
+            f'<a class="skip" href="#main">{escape(w("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
+            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
+            f'<nav class="languages" aria-label="{escape(w("nav.languages"))}"><ul>')
+        self._header_bottom = f"</ul></nav>\n</div>\n{self._navigation}\n</header>"
+        self._alternates = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}' for lang in LANGUAGES]
+        self._alternates.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}')
+
+    def alternates(self, page: str) -> Markup:
+        """The page in every language (hreflang), English the default."""
+        return Markup("\n".join(f'{link}{page}">' for link in self._alternates))
+
+    def header(self, page: str) -> Markup:
+        """The skip link, the site's name, the switch to the same page in another language, the sections, the search field."""
+        switch = "".join(f"{before}{page}{after}" for before, after in self._switch)
+        return Markup(f"{self._header_top}{switch}{self._header_bottom}")
+
+    def footer(self) -> Markup:
+        return self._footer
+
+    def data_links(self, base: str, text: bool = False) -> Markup:
+        """The page's data siblings (and a source's text), as a term of the page's identity list."""
+        links = [f'<a href="{base}.txt" type="text/plain">{escape(self.words("source.text_file"))}</a>'] if text else []
+        links += [f'<a href="{base}{suffix}" type="{media}">{name}</a>' for _, suffix, media, name in SIBLINGS]
+        return Markup(f'<dt>{escape(self.words("page.data"))}</dt><dd>{" · ".join(links)}</dd>')
+
+    def data_alternates(self, base: str) -> Markup:
+        return Markup("\n".join(f'<link rel="alternate" type="{media}" href="{base}{suffix}">' for _, suffix, media, _ in SIBLINGS))
+
+    def values(self, values: list[Value]) -> Markup:
+        return Markup(", ".join(str(self.value(v)) for v in values))
+
+    def rank(self, fact: FactView) -> Markup:
+        return Markup(f'<span class="rank rank-{fact.rank_name}">{escape(self.display.rank(fact))}</span>')
+
+    def statement(self, fact: FactView) -> Markup:
+        """The fact's property, value, precision and rank (always), its qualifiers, and the editors' reasons."""
+        if fact.iri not in self._statements:
+            self._statements[fact.iri] = self._statement(fact)
+        return self._statements[fact.iri]
+
+    def _statement(self, fact: FactView) -> Markup:
+        d, w, value = self.display, self.words, self.value
+        precision = f' <span class="precision">{escape(w("fact.precision", precision=d.precision(fact)))}</span>' if fact.precision else ""
+        parts = [f'<p class="statement"><span class="property">{value(d.property(fact.predicate))}</span> '
+                 f'<span class="value">{value(d.value(fact.object))}</span>{precision} {self.rank(fact)}</p>']
+        if fact.qualifiers:
+            parts.append('<ul class="qualifiers">' + "".join(
+                f'<li><span class="property">{value(d.property(q))}</span> {", ".join(value(d.value(v)) for v in vs)}</li>'
+                for q, vs in fact.qualifiers) + "</ul>")
+        if fact.rationale is not None:
+            parts.append(f'<p class="rationale"><strong>{escape(w("fact.why_rank"))}</strong> {value(d.text(fact.rationale))}</p>')
+        parts += [f'<p class="rationale outside"><strong>{escape(w("fact.outside_knowledge"))}</strong> {value(d.text(known))}</p>'
+                  for known in fact.outside_knowledge]
+        parts += [f'<p class="note"><strong>{escape(w("fact.note"))}</strong> {value(d.text(note))}</p>' for note in fact.notes]
+        return Markup("\n".join(parts))
+
+    def quote(self, claim: ClaimView) -> Markup:
+        """The claim's passage, in its language, citing its place in the source."""
+        if claim.iri not in self._quotes:
+            self._quotes[claim.iri] = Markup(
+                f'<blockquote lang="{escape(claim.quote.language)}" cite="{self.home}{escape(claim.path)}">'
+                f"<p>“{escape(claim.quote)}”</p></blockquote>")
+        return self._quotes[claim.iri]
+
+    def cite(self, claim: ClaimView) -> Markup:
+        """Where a quotation comes from: its source, the passage in its context, and the claim's own page."""
+        if claim.iri not in self._cites:
+            w, home = self.words, self.home
+            own = f' · <a href="{home}{escape(claim.page)}">{escape(w("claim.page"))}</a>' if claim.page else ""
+            self._cites[claim.iri] = Markup(
+                f'<p class="cite">— {self.value(self.display.site.source_title(claim.source))} · '
+                f'<a href="{home}{escape(claim.path)}">{escape(w("claim.in_context"))}</a>{own}</p>')
+        return self._cites[claim.iri]
+
+    def fact_line(self, fact: FactView, href: str) -> Markup:
+        """A fact in one line: its subject (linked to its page) — property: value (linked to `href`), and its
+        rank when it is not the normal one."""
+        key = (fact.iri, href)
+        if key not in self._lines:
+            self._lines[key] = Markup(f'{self.value(self.display.value(fact.subject))} — <a href="{escape(href)}">'
+                                      f"{self._property_value(fact)}</a>{self._unusual_rank(fact)}")
+        return self._lines[key]
+
+    def _property_value(self, fact: FactView) -> str:
+        d, value = self.display, self.value
+        return f"{value(d.property(fact.predicate), link=False)}: {value(d.value(fact.object), link=False)}"
+
+    def _unusual_rank(self, fact: FactView) -> str:
+        return f" {self.rank(fact)}" if fact.rank_name != "normal" else ""
+
+    def fact_title(self, fact: FactView) -> str:
+        """A fact in words, for the title of its own page: subject — property — value."""
+        d = self.display
+        return f"{d.value(fact.subject).text} — {d.property(fact.predicate).text} — {d.value(fact.object).text}"
+
+    def fact_heading(self, fact: FactView) -> Markup:
+        """The heading of a fact's own page: its subject and value linked to their pages."""
+        d, value = self.display, self.value
+        return Markup(f"{value(d.value(fact.subject))} — {value(d.property(fact.predicate), link=False)} — {value(d.value(fact.object))}")
+
+    # --- the parts of an entity's page ------------------------------------------------------------
+
+    def glance_row(self, group: FactGroup, property: Value) -> Markup:
+        """A row of the entity's facts at a glance: the property, and each value linked to its fact below."""
+        items = []
+        for fact in group.facts:
+            deprecated = ' class="deprecated"' if fact.rank_name == "deprecated" else ""
+            items.append(f'<li{deprecated}><a href="#{escape(fact.anchor)}">{self.value(self.display.value(fact.object), link=False)}</a>'
+                         f"{self._unusual_rank(fact)}</li>")
+        disputed, flag = "", ""
+        if group.disagreement:
+            disputed = ' class="disputed"'
+            flag = f' <span class="flag" title="{escape(self.words("fact.sources_disagree"))}">≠</span>'
+        return Markup(f'      <tr{disputed}>\n        <th scope="row">{self.value(property, link=False)}{flag}</th>\n'
+                      f'        <td><ul>{"".join(items)}</ul></td>\n      </tr>')
+
+    def fact_article(self, fact: FactView, numbers: dict[URIRef, int]) -> Markup:
+        """A fact on its subject's page: its statement, the numbers of the passages it cites by source, its own page."""
+        w, home = self.words, self.home
+        cited = "; ".join(
+            "".join(f'<a class="ref" href="#passage-{escape(anchor)}">[{number}]</a> ' for number, anchor in passages)
+            + str(self.value(self.display.site.source_title(source), link=False))
+            for source, passages in self._by_source(fact, numbers))
+        own = f' · <a class="own-page" href="{home}{escape(fact.page)}">{escape(w("fact.page"))}</a>' if fact.page else ""
+        return Markup(f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
+                      f'<p class="evidence">{escape(w("fact.stated_in"))} {cited}{own}</p>\n</article>\n')
+
+    def _by_source(self, fact: FactView, numbers: dict[URIRef, int]) -> list[tuple[URIRef, list[tuple[int, str]]]]:
+        """The passages a fact cites, by source: (source, [(passage number, anchor)]), in the order of the numbers."""
+        claims = self.display.site.claims
+        found: dict[URIRef, list] = {}
+        for n, claim in sorted((numbers[c], claims[c]) for c in fact.claims):
+            found.setdefault(claim.source, []).append((n, claim.anchor))
+        return list(found.items())
+
+    def names_table(self, labels: list[tuple[str, str, bool]]) -> Markup:
+        """The entity's names: language, name, and whether a source uses it or the editors gave it."""
+        w = self.words
+        origin = {True: escape(w("entity.editorial")), False: escape(w("entity.from_source"))}
+        rows = "".join(f'      <tr><th scope="row">{escape(w("languages." + code))}</th><td lang="{escape(code)}">{escape(text)}</td>'
+                       f"<td>{origin[editorial]}</td></tr>\n" for code, text, editorial in labels)
+        return Markup(f'<table class="labels">\n    <thead><tr><th scope="col">{escape(w("entity.language"))}</th>'
+                      f'<th scope="col">{escape(w("entity.name"))}</th><th scope="col">{escape(w("entity.origin"))}</th></tr></thead>\n'
+                      f"    <tbody>\n{rows}    </tbody>\n  </table>")
+
+    def passage(self, number: int, claim: ClaimView, facts: list[FactView]) -> Markup:
+        """A passage the entity's facts cite: its quotation and citation, and the facts of the page it supports."""
+        links = "; ".join(f'<a href="#{escape(fact.anchor)}">{self._property_value(fact)}</a>' for fact in facts)
+        return Markup(f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
+                      f'      <p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>\n    </li>')
+
+
+class Renderer:
+    """One method per kind of page; each yields (language, HTML text) for the four languages."""
+
+    def __init__(self, site: SiteGraph):
+        self.site, self.env = site, environment()
+        self.templates = {name: self.env.get_template(f"{name}.html") for name in (
+            "entity", "source", "fact", "claim", "index", "timeline", "ontology", "dataset", "search", "sparql")}
+        self._fragment_cache: dict[tuple[str, str], Fragments] = {}
+
+    def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
+        """A page at `page` (relative to a language's root folder) in `lang`; `data` is where its data siblings are,
+        relative to the site's root folder (without their suffixes)."""
+        display = self.site.displays[lang]
+        fragments = self._fragments(display, "../" * page.count("/"))
+        return self.templates[template].render(
+            lang=lang, page=page, home=fragments.home, root=fragments.root, data=fragments.root + data, w=display.words,
+            d=display, f=fragments, value=fragments.value, source_title=self.source_title, **context)
+
+    def _fragments(self, display: Display, home: str) -> Fragments:
+        key = (display.lang, home)
+        if key not in self._fragment_cache:
+            self._fragment_cache[key] = Fragments(display, ValueHtml(display.words, home))
+        return self._fragment_cache[key]
+
+    def source_title(self, source: URIRef) -> Value:
+        return self.site.source_title(source)
+
+    # --- entities, facts, claims ----------------------------------------------------------------
+
+    def entity(self, entity: URIRef) -> Iterator[tuple[str, str]]:
+        site = self.site
+        slug = local_name(entity)
+        groups = site.fact_groups(entity)
+        mentions = site.mentions(entity)
+        labels = site.labels(entity)
+        classes = sorted(site.data.objects(entity, RDF.type))
+        comments = sorted(site.data.objects(entity, RDFS.comment))
+        for lang in LANGUAGES:
+            display = site.displays[lang]
+            ordered = sorted(((g, display.property(g.predicate)) for g in groups), key=_group_order)
+            passages, numbers = _passages(ordered, site.claims)
+            yield lang, self.render(
+                "entity", lang, f"id/{slug}.html", data=f"id/{slug}",
+                entity=entity, title=display.label(entity), classes=[display.value(c) for c in classes],
+                description=display.text(site.description(entity)), comments=[display.text(c) for c in comments],
+                labels=labels, wikidata=[display.value(q) for q in site.wikidata(entity)],
+                groups=ordered, passages=passages, numbers=numbers, claims=site.claims, mentions=mentions,
+            )
+
+    def fact(self, fact: FactView) -> Iterator[tuple[str, str]]:
+        slug = local_name(fact.iri)
+        disputed = fact.iri in self.site.disputed
+        for lang in LANGUAGES:
+            yield lang, self.render("fact", lang, fact.page, data=f"fact/{slug}", fact=fact,
+                                    claims=self.site.claims, disputed=disputed)
+
+    def claim(self, claim: ClaimView) -> Iterator[tuple[str, str]]:
+        slug = local_name(claim.iri)
+        source = self.source_title(claim.source)
+        for lang in LANGUAGES:
+            yield lang, self.render("claim", lang, claim.page, data=f"claim/{slug}", claim=claim,
+                                    source=source)
+
+    # --- sources ----------------------------------------------------------------------------------
+
+    def source(self, source: URIRef) -> Iterator[tuple[str, str]]:
+        site = self.site
+        slug = local_name(source)
+        claims = site.claims_from(source)
+        text = site.texts[source]
+        layout = paragraphs(text, {c.anchor: str(c.quote) for c in claims})
+        order = [key for paragraph in layout for sentence in paragraph for piece in sentence for key in piece.starts]
+        numbers = {key: index for index, key in enumerate(order, 1)}
+        by_anchor = {c.anchor: c for c in claims}
+        meta_terms = [(key, sorted(site.data.objects(source, p))) for p, key in SOURCE_META]
+        text_lang = source_language(site.built.dataset, source) or "und"
+        for lang in LANGUAGES:
+            display = site.displays[lang]
+            meta = [(display.words(f"source.meta.{key}"), [display.value(v) for v in vs]) for key, vs in meta_terms]
+            yield lang, self.render(
+                "source", lang, f"source/{slug}.html", data=f"source/{slug}",
+                source=source, title=self.source_title(source), meta=meta, text_lang=text_lang,
+                text_html=source_text_html(layout, numbers, display.words("source.passage")), claims=[by_anchor[k] for k in order], numbers=numbers,
+            )
+
+    # --- index, timeline, search, queries, ontology, dataset --------------------------------------
+
+    def index(self) -> Iterator[tuple[str, str]]:
+        site = self.site
+        first_dates = {}
+        for fact in site.date_facts():
+            if fact.rank_name != "deprecated":
+                first_dates[fact.subject] = min(first_dates.get(fact.subject, fact.earliest), fact.earliest)
+        order = [key for key, _ in CATEGORIES] + [OTHER_CATEGORY]
+        members = defaultdict(list)
+        for entity in site.entities:
+            members[site.category(entity)].append(entity)
+        sources = [(self.source_title(s), source_language(site.built.dataset, s), len(site.claims_from(s))) for s in site.sources]
+        for lang in LANGUAGES:
+            display = site.displays[lang]
+            sections = []
+            for key in (k for k in order if k in members):
+                items = [(display.value(e), display.text(site.description(e)), first_dates.get(e)) for e in members[key]]
+                if key == "events":
+                    items.sort(key=lambda i: (i[2] is None, i[2] or 0, i[0].text.lower()))
+                else:
+                    items.sort(key=lambda i: (i[0].text.lower(), i[0].path))
+                sections.append((key, items))
+            yield lang, self.render("index", lang, "index.html", sections=sections, sources=sources,
+                                    facts=len(site.facts), claims=len(site.claims), languages_here=LANGUAGES)
+
+    def timeline(self, rows_in: dict[str, list[Row]]) -> Iterator[tuple[str, str]]:
+        for lang in LANGUAGES:
+            display = self.site.displays[lang]
+            rows = rows_in[lang]
+            svg = Markup(timeline_svg(rows, display, with_labels=False))
+            yield lang, self.render("timeline", lang, "timeline.html", rows=rows, svg=svg, label_top=label_top(),
+                                    legend=legend(display.words))
+
+    def search(self) -> Iterator[tuple[str, str]]:
+        for lang in LANGUAGES:
+            words = self.site.displays[lang].words
+            yield lang, self.render("search", lang, "search.html", settings=script_settings(words, "search.html"))
+
+    def sparql(self, queries: list, input_attributes, own_query: str) -> Iterator[tuple[str, str]]:
+        for lang in LANGUAGES:
+            words = self.site.displays[lang].words
+            settings = {**script_settings(words, "sparql/index.html"), "queries": {q.name: q.script() for q in queries},
+                        "rules": parameter_rules(), "types": {t: words(f"sparql.types.{t}") for t in PARAMETER_TYPES}}
+            yield lang, self.render("sparql", lang, "sparql/index.html", queries=queries, settings=settings,
+                                    input_attributes=input_attributes, own_query=own_query,
+                                    english=lambda text: Value(text, lang="en", fallback=lang != "en"))
+
+    def ontology(self) -> Iterator[tuple[str, str]]:
+        graph = self.site.ontology
+        terms = {key: [] for key in TERM_KINDS}
+        for term in sorted({s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(str(CAS))}):
+            kinds = set(graph.objects(term, RDF.type))
+            key = "classes" if OWL.Class in kinds else "properties" if kinds & set(PROPERTY_TYPES) else "individuals"
+            terms[key].append(term)
+        header_terms = [(key, sorted(graph.objects(URIRef(ONTOLOGY), p))) for p, key in ONTOLOGY_HEADER]
+        titles = sorted((t.language, str(t)) for t in graph.objects(URIRef(ONTOLOGY), DCTERMS.title))
+        for lang in LANGUAGES:
+            display = self.site.displays[lang]
+            words = display.words
+            title = next((Value(text, lang=code) for code, text in titles if code == lang),
+                         next((Value(text, lang=code, fallback=True) for code, text in titles if code == DEFAULT_LANGUAGE),
+                              Value("cas")))
+            header = [(words(f"ontology.header.{key}"), [display.value(v) for v in vs]) for key, vs in header_terms]
+            documented = {key: [self._term(term, display) for term in found] for key, found in terms.items()}
+            yield lang, self.render("ontology", lang, "ontology.html", kinds=TERM_KINDS, terms=documented,
+                                    header=header, title=title, titles=titles, iri=str(ONTOLOGY))
+
+    def _term(self, term: URIRef, display: Display) -> dict:
+        graph, site, words = self.site.ontology, self.site, display.words
+        relations, wikidata = [], []
+        for predicate, key in TERM_RELATIONS:
+            values = sorted(graph.objects(term, predicate))
+            local = [v for v in values if not str(v).startswith((str(WD), str(WDT)))]
+            heading = words(f"ontology.relations.{key}")
+            wikidata += [(heading, display.value(v)) for v in values if v not in local]
+            if local:
+                relations.append((heading, [display.value(v) for v in local]))
+        return {
+            "anchor": local_name(term), "iri": str(term), "label": display.label(term), "labels": site.labels(term),
+            "definition": display.text(site.definition(term)),
+            "comments": [display.text(c) for c in sorted(graph.objects(term, RDFS.comment))],
+            "relations": relations, "wikidata": wikidata, "deprecated": (term, OWL.deprecated, Literal(True)) in graph,
+        }
+
+    def dataset(self, void: Graph) -> Iterator[tuple[str, str]]:
+        """The dataset page: a reading of the build's VoID/DCAT description."""
+        dataset = URIRef(BASE + "dataset")
+        header = {name: void.value(dataset, p) for name, p in (
+            ("title", DCTERMS.title), ("description", DCTERMS.description), ("license", DCTERMS.license),
+            ("version", DCAT.version), ("triples", VOID.triples), ("entities", VOID.entities),
+        )}
+        downloads = sorted(
+            (str(void.value(d, DCTERMS.title)), str(void.value(d, DCAT.mediaType)).rsplit("/media-types/", 1)[-1],
+             int(void.value(d, DCAT.byteSize)))
+            for d in void.objects(dataset, DCAT.distribution)
+        )
+        subsets = sorted((str(void.value(s, DCTERMS.identifier)), int(void.value(s, VOID.triples)))
+                         for s in void.objects(dataset, VOID.subset))
+        class_counts = [(void.value(p, VOID["class"]), int(void.value(p, VOID.entities)))
+                        for p in void.objects(dataset, VOID.classPartition)]
+        for lang in LANGUAGES:
+            display = self.site.displays[lang]
+            classes = sorted(((display.value(c), n) for c, n in class_counts), key=lambda c: c[0].text.lower())
+            yield lang, self.render(
+                "dataset", lang, "dataset.html", iri=str(dataset), data="dataset",
+                title=display.text(header["title"]), description=display.text(header["description"]),
+                license=header["license"], version=header["version"],
+                triples=int(header["triples"] or 0), entities=int(header["entities"] or 0),
+                sources=[self.source_title(s) for s in sorted(void.objects(dataset, DCTERMS.source))],
+                examples=[display.value(e) for e in sorted(void.objects(dataset, VOID.exampleResource))],
+                vocabularies=sorted(str(v) for v in void.objects(dataset, VOID.vocabulary)),
+                downloads=downloads, subsets=subsets, classes=classes,
+            )
+
+
+def _group_order(item: tuple) -> tuple:
+    """Dates first, narrative summaries last, everything else by its property's label in the page's language."""
+    group, property = item
+    place = 0 if any(f.earliest for f in group.facts) else 2 if group.predicate == CAS.summary else 1
+    return place, property.text.lower(), str(group.predicate)
+
+
+def _passages(groups: list, claims: dict) -> tuple[list, dict]:
+    """Each claim behind the page's facts once, numbered in the order the facts cite them, with those facts."""
+    numbers: dict[URIRef, int] = {}
+    cited: dict[URIRef, list[FactView]] = {}
+    for group, _ in groups:
+        for fact in group.facts:
+            for claim in fact.claims:
+                numbers.setdefault(claim, len(numbers) + 1)
+                cited.setdefault(claim, []).append(fact)
+    return [(numbers[c], claims[c], cited[c]) for c in numbers], numbers
+
+
+def script_settings(words: Words, page: str) -> dict:
+    """What a page's script needs: the language and its words, the ways back to the language's root and to the
+    site's, and where the pages of IRIs live (the tables `view.site_path` and `view.external_url` read)."""
+    home = "../" * page.count("/")
+    return {**words.script_settings(), "home": home, "root": home + ("../" if words.lang != DEFAULT_LANGUAGE else ""),
+            "paths": PAGE_PATHS, "external": EXTERNAL_PAGES, "ontology": str(ONTOLOGY),
+            "prefixes": {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}}
+
+
+def source_text_html(layout: list[list[list[Piece]]], numbers: dict[str, int], passage: str) -> Markup:
+    """The source text as HTML, one block per sentence inside one per paragraph: quoted pieces in <mark>,
+    an anchor where each quote starts, and in the sentence's margin a numbered marker for each quote
+    that starts in it. Without the markers, the text of the HTML is the source's, byte for byte."""
+    parts = []
+    for paragraph in layout:
+        parts.append('<p class="paragraph">')
+        for sentence in paragraph:
+            starting = [key for piece in sentence for key in piece.starts]
+            quoted = any(piece.covered_by for piece in sentence)
+            parts.append('<span class="sentence quoted">' if quoted else '<span class="sentence">')
+            if starting:
+                parts.append('<span class="note-ref">' + "".join(
+                    f'<a href="#note-{escape(key)}"><span class="visually-hidden">{escape(passage)} </span>{numbers[key]}</a>'
+                    for key in starting) + "</span>")
+            for piece in sentence:
+                parts += [f'<span class="anchor" id="{escape(key)}"></span>' for key in piece.starts]
+                if piece.covered_by:
+                    classes = " ".join(f"q-{numbers[key]}" for key in piece.covered_by)
+                    parts.append(f'<mark class="q {classes}">{escape(piece.text)}</mark>')
+                else:
+                    parts.append(str(escape(piece.text)))
+            parts.append("</span>")
+        parts.append("</p>")
+    return Markup("".join(parts))
