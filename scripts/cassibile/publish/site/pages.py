@@ -116,7 +116,6 @@ class Fragments:
         self._statements: dict[URIRef, Markup] = {}
         self._quotes: dict[URIRef, Markup] = {}
         self._cites: dict[URIRef, Markup] = {}
-        self._lines: dict[tuple[URIRef, str], Markup] = {}
         w = self.words
         self.site_name = w("site.name")
         sections = "".join(f'<li><a href="{self.home}{path}">{escape(w(key))}</a></li>' for path, key in self.SECTIONS)
@@ -213,11 +212,8 @@ class Fragments:
     def fact_line(self, fact: FactView, href: str) -> Markup:
         """A fact in one line: its subject (linked to its page) — property: value (linked to `href`), and its
         rank when it is not the normal one."""
-        key = (fact.iri, href)
-        if key not in self._lines:
-            self._lines[key] = Markup(f'{self.value(self.display.value(fact.subject))} — <a href="{escape(href)}">'
-                                      f"{self._property_value(fact)}</a>{self._unusual_rank(fact)}")
-        return self._lines[key]
+        return Markup(f'{self.value(self.display.value(fact.subject))} — <a href="{escape(href)}">'
+                      f"{self._property_value(fact)}</a>{self._unusual_rank(fact)}")
 
     def _property_value(self, fact: FactView) -> str:
         d, value = self.display, self.value
