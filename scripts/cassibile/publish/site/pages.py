@@ -29,6 +29,7 @@ from cassibile.publish.site.view import (
     PAGE_PATHS,
     ClaimView,
     Display,
+    FactGroup,
     FactView,
     SiteGraph,
     Value,
@@ -100,7 +101,10 @@ class ValueHtml:
 class Fragments:
     """What many pages show the same way, written once per language and depth in Python rather than by a
     template for each page: the header, the footer, the links to the other languages and to a page's data,
-    a fact's statement (its entity's page and its own), a quotation (every page that cites it)."""
+    a fact's statement (its entity's page and its own), a quotation and its citation (every page that cites
+    it), a fact in one line (claims, sources, mentions); and the parts of an entity's page written once per
+    fact, which a template would write with many calls each.
+    (A template's every call and macro costs more than the string it writes: most of the site's time.)"""
 
     SECTIONS = (("index.html", "nav.index"), ("timeline.html", "nav.timeline"), ("index.html#sources", "nav.sources"),
                 ("sparql/index.html", "nav.queries"), ("ontology.html", "nav.ontology"), ("dataset.html", "nav.dataset"))
@@ -111,6 +115,7 @@ class Fragments:
         self.root = self.home + ("../" if self.lang != DEFAULT_LANGUAGE else "")
         self._statements: dict[URIRef, Markup] = {}
         self._quotes: dict[URIRef, Markup] = {}
+        self._cites: dict[URIRef, Markup] = {}
         w = self.words
         self.site_name = w("site.name")
         sections = "".join(f'<li><a href="{self.home}{path}">{escape(w(key))}</a></li>' for path, key in self.SECTIONS)
@@ -124,23 +129,27 @@ class Fragments:
             f'<footer class="site">\n<p>{escape(w("footer.sources"))} {escape(w("footer.licence"))} '
             f'<a href="https://creativecommons.org/licenses/by-sa/4.0/" rel="license">CC BY-SA 4.0</a>. '
             f'{escape(w("footer.generated"))}</p>\n</footer>')
+        # The header and the alternates around a page's path, worked out once: every page of the language has them.
+        current = ' aria-current="page"'
+        self._switch = [(f'<li><a href="{self.root}{prefix(lang)}',
+                         f'" hreflang="{lang}" lang="{lang}"{current if lang == self.lang else ""}>{escape(name)}</a></li>')
+                        for lang, name in ENDONYMS]
+        self._header_top = (
+            f'<a class="skip" href="#main">{escape(w("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
+            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
+            f'<nav class="languages" aria-label="{escape(w("nav.languages"))}"><ul>')
+        self._header_bottom = f"</ul></nav>\n</div>\n{self._navigation}\n</header>"
+        self._alternates = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}' for lang in LANGUAGES]
+        self._alternates.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}')
 
     def alternates(self, page: str) -> Markup:
         """The page in every language (hreflang), English the default."""
-        links = [f'<link rel="alternate" hreflang="{lang}" href="{self.root}{prefix(lang)}{page}">' for lang in LANGUAGES]
-        links.append(f'<link rel="alternate" hreflang="x-default" href="{self.root}{page}">')
-        return Markup("\n".join(links))
+        return Markup("\n".join(f'{link}{page}">' for link in self._alternates))
 
     def header(self, page: str) -> Markup:
         """The skip link, the site's name, the switch to the same page in another language, the sections, the search field."""
-        current = {lang: ' aria-current="page"' if lang == self.lang else "" for lang in LANGUAGES}
-        switch = "".join(f'<li><a href="{self.root}{prefix(lang)}{page}" hreflang="{lang}" lang="{lang}"{current[lang]}>'
-                         f"{escape(name)}</a></li>" for lang, name in ENDONYMS)
-        return Markup(
-            f'<a class="skip" href="#main">{escape(self.words("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
-            f'<a class="home" href="{self.home}index.html">{escape(self.site_name)}</a>\n'
-            f'<nav class="languages" aria-label="{escape(self.words("nav.languages"))}"><ul>{switch}</ul></nav>\n</div>\n'
-        ) + self._navigation + Markup("\n</header>")
+        switch = "".join(f"{before}{page}{after}" for before, after in self._switch)
+        return Markup(f"{self._header_top}{switch}{self._header_bottom}")
 
     def footer(self) -> Markup:
         return self._footer
@@ -153,6 +162,9 @@ class Fragments:
 
     def data_alternates(self, base: str) -> Markup:
         return Markup("\n".join(f'<link rel="alternate" type="{media}" href="{base}{suffix}">' for _, suffix, media, _ in SIBLINGS))
+
+    def values(self, values: list[Value]) -> Markup:
+        return Markup(", ".join(str(self.value(v)) for v in values))
 
     def rank(self, fact: FactView) -> Markup:
         return Markup(f'<span class="rank rank-{fact.rank_name}">{escape(self.display.rank(fact))}</span>')
@@ -187,6 +199,90 @@ class Fragments:
                 f"<p>“{escape(claim.quote)}”</p></blockquote>")
         return self._quotes[claim.iri]
 
+    def cite(self, claim: ClaimView) -> Markup:
+        """Where a quotation comes from: its source, the passage in its context, and the claim's own page."""
+        if claim.iri not in self._cites:
+            w, home = self.words, self.home
+            own = f' · <a href="{home}{escape(claim.page)}">{escape(w("claim.page"))}</a>' if claim.page else ""
+            self._cites[claim.iri] = Markup(
+                f'<p class="cite">— {self.value(self.display.site.source_title(claim.source))} · '
+                f'<a href="{home}{escape(claim.path)}">{escape(w("claim.in_context"))}</a>{own}</p>')
+        return self._cites[claim.iri]
+
+    def fact_line(self, fact: FactView, href: str) -> Markup:
+        """A fact in one line: its subject (linked to its page) — property: value (linked to `href`), and its
+        rank when it is not the normal one."""
+        return Markup(f'{self.value(self.display.value(fact.subject))} — <a href="{escape(href)}">'
+                      f"{self._property_value(fact)}</a>{self._unusual_rank(fact)}")
+
+    def _property_value(self, fact: FactView) -> str:
+        d, value = self.display, self.value
+        return f"{value(d.property(fact.predicate), link=False)}: {value(d.value(fact.object), link=False)}"
+
+    def _unusual_rank(self, fact: FactView) -> str:
+        return f" {self.rank(fact)}" if fact.rank_name != "normal" else ""
+
+    def fact_title(self, fact: FactView) -> str:
+        """A fact in words, for the title of its own page: subject — property — value."""
+        d = self.display
+        return f"{d.value(fact.subject).text} — {d.property(fact.predicate).text} — {d.value(fact.object).text}"
+
+    def fact_heading(self, fact: FactView) -> Markup:
+        """The heading of a fact's own page: its subject and value linked to their pages."""
+        d, value = self.display, self.value
+        return Markup(f"{value(d.value(fact.subject))} — {value(d.property(fact.predicate), link=False)} — {value(d.value(fact.object))}")
+
+    # --- the parts of an entity's page ------------------------------------------------------------
+
+    def glance_row(self, group: FactGroup, property: Value) -> Markup:
+        """A row of the entity's facts at a glance: the property, and each value linked to its fact below."""
+        items = []
+        for fact in group.facts:
+            deprecated = ' class="deprecated"' if fact.rank_name == "deprecated" else ""
+            items.append(f'<li{deprecated}><a href="#{escape(fact.anchor)}">{self.value(self.display.value(fact.object), link=False)}</a>'
+                         f"{self._unusual_rank(fact)}</li>")
+        disputed, flag = "", ""
+        if group.disagreement:
+            disputed = ' class="disputed"'
+            flag = f' <span class="flag" title="{escape(self.words("fact.sources_disagree"))}">≠</span>'
+        return Markup(f'      <tr{disputed}>\n        <th scope="row">{self.value(property, link=False)}{flag}</th>\n'
+                      f'        <td><ul>{"".join(items)}</ul></td>\n      </tr>')
+
+    def fact_article(self, fact: FactView, numbers: dict[URIRef, int]) -> Markup:
+        """A fact on its subject's page: its statement, the numbers of the passages it cites by source, its own page."""
+        w, home = self.words, self.home
+        cited = "; ".join(
+            "".join(f'<a class="ref" href="#passage-{escape(anchor)}">[{number}]</a> ' for number, anchor in passages)
+            + str(self.value(self.display.site.source_title(source), link=False))
+            for source, passages in self._by_source(fact, numbers))
+        own = f' · <a class="own-page" href="{home}{escape(fact.page)}">{escape(w("fact.page"))}</a>' if fact.page else ""
+        return Markup(f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
+                      f'<p class="evidence">{escape(w("fact.stated_in"))} {cited}{own}</p>\n</article>\n')
+
+    def _by_source(self, fact: FactView, numbers: dict[URIRef, int]) -> list[tuple[URIRef, list[tuple[int, str]]]]:
+        """The passages a fact cites, by source: (source, [(passage number, anchor)]), in the order of the numbers."""
+        claims = self.display.site.claims
+        found: dict[URIRef, list] = {}
+        for n, claim in sorted((numbers[c], claims[c]) for c in fact.claims):
+            found.setdefault(claim.source, []).append((n, claim.anchor))
+        return list(found.items())
+
+    def names_table(self, labels: list[tuple[str, str, bool]]) -> Markup:
+        """The entity's names: language, name, and whether a source uses it or the editors gave it."""
+        w = self.words
+        origin = {True: escape(w("entity.editorial")), False: escape(w("entity.from_source"))}
+        rows = "".join(f'      <tr><th scope="row">{escape(w("languages." + code))}</th><td lang="{escape(code)}">{escape(text)}</td>'
+                       f"<td>{origin[editorial]}</td></tr>\n" for code, text, editorial in labels)
+        return Markup(f'<table class="labels">\n    <thead><tr><th scope="col">{escape(w("entity.language"))}</th>'
+                      f'<th scope="col">{escape(w("entity.name"))}</th><th scope="col">{escape(w("entity.origin"))}</th></tr></thead>\n'
+                      f"    <tbody>\n{rows}    </tbody>\n  </table>")
+
+    def passage(self, number: int, claim: ClaimView, facts: list[FactView]) -> Markup:
+        """A passage the entity's facts cite: its quotation and citation, and the facts of the page it supports."""
+        links = "; ".join(f'<a href="#{escape(fact.anchor)}">{self._property_value(fact)}</a>' for fact in facts)
+        return Markup(f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
+                      f'      <p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>\n    </li>')
+
 
 class Renderer:
     """One method per kind of page; each yields (language, HTML text) for the four languages."""
@@ -195,7 +291,6 @@ class Renderer:
         self.site, self.env = site, environment()
         self.templates = {name: self.env.get_template(f"{name}.html") for name in (
             "entity", "source", "fact", "claim", "index", "timeline", "ontology", "dataset", "search", "sparql")}
-        self._source_titles: dict[URIRef, Value] = {}
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
     def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
@@ -214,13 +309,7 @@ class Renderer:
         return self._fragment_cache[key]
 
     def source_title(self, source: URIRef) -> Value:
-        """A source's title, in its own language, linked to its page; read once, as every quotation cites one."""
-        if source not in self._source_titles:
-            title = self.site.data.value(source, DCTERMS.title)
-            self._source_titles[source] = Value(
-                str(title) if title else local_name(source), path=f"source/{local_name(source)}.html",
-                lang=title.language if isinstance(title, Literal) else None)
-        return self._source_titles[source]
+        return self.site.source_title(source)
 
     # --- entities, facts, claims ----------------------------------------------------------------
 
@@ -242,15 +331,7 @@ class Renderer:
                 description=display.text(site.description(entity)), comments=[display.text(c) for c in comments],
                 labels=labels, wikidata=[display.value(q) for q in site.wikidata(entity)],
                 groups=ordered, passages=passages, numbers=numbers, claims=site.claims, mentions=mentions,
-                by_source=self._by_source,
             )
-
-    def _by_source(self, fact: FactView, numbers: dict) -> list[tuple[URIRef, list[tuple[int, str]]]]:
-        """The passages a fact cites, by source: (source, [(passage number, anchor)]), in the order of the numbers."""
-        found: dict[URIRef, list] = {}
-        for n, claim in sorted((numbers[c], self.site.claims[c]) for c in fact.claims):
-            found.setdefault(claim.source, []).append((n, claim.anchor))
-        return list(found.items())
 
     def fact(self, fact: FactView) -> Iterator[tuple[str, str]]:
         slug = local_name(fact.iri)

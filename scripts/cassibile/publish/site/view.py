@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
 from cassibile.pipeline.derive import RANK_ORDER, temporal_bounds
@@ -171,6 +171,7 @@ class SiteGraph:
         self.texts: dict[URIRef, str] = built.dataset.source_texts
         self._labels: dict[URIRef, list[tuple[str, str, bool]]] = {}
         self._groups: dict[URIRef, list[FactGroup]] = {}
+        self._source_titles: dict[URIRef, Value] = {}
 
     # --- things and their names -------------------------------------------------------------
 
@@ -199,6 +200,15 @@ class SiteGraph:
                     if isinstance(label, Literal) and label.language == lang:
                         found.append((lang, str(label), editorial))
         return found
+
+    def source_title(self, source: URIRef) -> Value:
+        """A source's title, in its own language, linked to its page; read once, as every quotation cites one."""
+        if source not in self._source_titles:
+            title = self.data.value(source, DCTERMS.title)
+            self._source_titles[source] = Value(
+                str(title) if title else local_name(source), path=f"source/{local_name(source)}.html",
+                lang=title.language if isinstance(title, Literal) else None)
+        return self._source_titles[source]
 
     def alternative_labels(self, term: URIRef) -> list[Literal]:
         return sorted(self.data.objects(term, SKOS.altLabel))
@@ -340,6 +350,7 @@ class Display:
     def __init__(self, site: SiteGraph, words: Words):
         self.site, self.words, self.lang = site, words, words.lang
         self._values: dict[URIRef, Value] = {}
+        self._properties: dict[URIRef, Value] = {}
 
     @staticmethod
     def english(site: SiteGraph) -> "Display":
@@ -394,7 +405,12 @@ class Display:
         return Value(str(term) if short.startswith("<") else short, url=external_url(term))
 
     def property(self, predicate: URIRef) -> Value:
-        """A property by its label, linked to its documentation (rdf:type reads "instance of")."""
+        """A property by its label, linked to its documentation (rdf:type reads "instance of"); worked out once per language."""
+        if predicate not in self._properties:
+            self._properties[predicate] = self._property(predicate)
+        return self._properties[predicate]
+
+    def _property(self, predicate: URIRef) -> Value:
         path = site_path(predicate)
         label = self.label(predicate)
         return Value(label.text, path=path, url=None if path else external_url(predicate), lang=label.lang, fallback=label.fallback)
