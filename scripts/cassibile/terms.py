@@ -34,3 +34,12 @@ def to_oxigraph(term):
     if term.language:
         return ox.Literal(term, language=term.language)
     return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+
+
+class OxigraphTerms(dict):
+    """rdflib term -> oxigraph term, each distinct term converted once (a layer repeats its subjects and predicates).
+    rdflib's equality takes "x"@EN for "x"@en, but both convert to "x"@en."""
+
+    def __missing__(self, term):
+        self[term] = converted = to_oxigraph(term)
+        return converted

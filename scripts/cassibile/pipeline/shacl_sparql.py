@@ -35,7 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from cassibile.namespaces import SH
 from cassibile.pipeline.load import Terms, new_graph, stored_forms
-from cassibile.terms import to_oxigraph, to_rdflib
+from cassibile.terms import OxigraphTerms, to_oxigraph, to_rdflib
 
 VIOLATION = str(SH.Violation)
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -119,7 +119,7 @@ class Data:
     def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
         """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields them), to the store."""
         if isinstance(layer, Graph):
-            terms = _OxigraphTerms()
+            terms = OxigraphTerms()
             triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
         else:
             triples = ((t.subject, t.predicate, t.object, t.object) for t in layer)
@@ -152,14 +152,6 @@ class Data:
                 graph.add((terms[s], terms[p], obj))
         return graph
 
-
-class _OxigraphTerms(dict):
-    """rdflib term -> oxigraph term, each distinct term converted once (a layer repeats its subjects and predicates).
-    rdflib's equality takes "x"@EN for "x"@en, but both convert to "x"@en."""
-
-    def __missing__(self, term):
-        self[term] = converted = to_oxigraph(term)
-        return converted
 
 
 def kept(written, stored) -> bool:

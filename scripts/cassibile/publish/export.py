@@ -26,7 +26,7 @@ from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
 from cassibile.pipeline.load import stored_forms
 from cassibile.project import Project
 from cassibile.publish.publication import FACT_ROLES, Publication, entities  # noqa: F401  (entities: read from here too)
-from cassibile.terms import to_oxigraph, to_rdflib
+from cassibile.terms import OxigraphTerms, to_oxigraph, to_rdflib
 
 # format name -> (file extension, media type)
 FORMATS = {
@@ -141,7 +141,7 @@ class LayerStore:
 
     def add(self, name: str, graph: Graph) -> None:
         """An rdflib graph into the named graph `name` (an IRI), in one pass, each distinct term converted once."""
-        node, terms, typed = ox.NamedNode(name), _OxigraphTerms(), []
+        node, terms, typed = ox.NamedNode(name), OxigraphTerms(), []
 
         def quads():
             for s, p, o in graph:
@@ -187,13 +187,6 @@ class LayerStore:
             found.update(to_rdflib(term) for term in written)
         return found
 
-
-class _OxigraphTerms(dict):
-    """rdflib term -> oxigraph term, each converted once (a layer repeats its subjects and predicates)."""
-
-    def __missing__(self, term):
-        self[term] = converted = to_oxigraph(term)
-        return converted
 
 
 def serialize_statements(found: list, fmt: str, header: str | None = None, prefixes: dict | None = None) -> bytes:
