@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rdflib import Graph, Literal
 
-from cassibile.pipeline.load import parse_turtle, stored_forms
+from cassibile.pipeline.load import parse_turtle
 from cassibile.publish.export import canonical_turtle
-from cassibile.terms import to_oxigraph, to_rdflib
+from cassibile.terms import stored_forms, to_oxigraph, to_rdflib
 
 
 def canonical(path: Path) -> bytes:

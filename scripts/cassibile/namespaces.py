@@ -1,6 +1,6 @@
 """The namespaces the publication mints and reuses (design.md, section IRIs)."""
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/cassibile/"
@@ -36,3 +36,11 @@ PREFIXES = {
 }
 
 LANGUAGES = ("en", "it", "de", "pt")
+
+
+def new_graph() -> Graph:
+    """An empty rdflib graph that writes the publication's prefixes."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
