@@ -137,9 +137,10 @@ def test_oxigraph_reads_the_datasets_with_the_same_quads(built):
 
 def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(assembled):
     built = assembled
+    assert built.layers is built.dataset.layers  # the store the loader parsed ontology/ and graph/ into
     store = built.layers.store
     assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), "the union validation read is still there"
-    names = {quad.graph_name for quad in store}
+    names = {quad.graph_name for quad in store}  # the source texts validation read are gone
     assert names == {ox.NamedNode(GRAPH[layer]) for layer in LAYERS}
     for layer in LAYERS:
         assert len(built.layers.triples(GRAPH[layer])) == len(built.graphs[layer]) > 0, layer

@@ -16,6 +16,7 @@ from test_validation_shacl import engine_rows, reference_rows
 from cassibile.errors import DataError
 from cassibile.namespaces import SH
 from cassibile.pipeline import shacl_sparql
+from cassibile.pipeline.store import LayerUnion
 
 EX = Namespace("http://example.org/")
 CLASSES = [EX.C0, EX.C1, EX.C2]
@@ -199,7 +200,7 @@ def test_the_random_worlds_exercise_the_compiled_shapes():
     for seed in SEEDS:
         world = World(seed)
         shapes = shacl_sparql.compile_shapes(world.shapes)
-        _, undecided = shacl_sparql.run(shapes, shacl_sparql.Data.of(world.data))
+        _, undecided = shacl_sparql.run(shapes, LayerUnion.of(world.data))
         compiled += len(shapes.checks)
         handed_over += len(shapes.fallback)
         decided += len(shapes.checks) - len(undecided)

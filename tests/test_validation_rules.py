@@ -11,9 +11,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from test_shapes import PROJECT, _fixtures, fixture_dataset
 
-from cassibile.namespaces import CAS, FACT, ID, SOURCE, WIKIBASE
+from cassibile.namespaces import CAS, FACT, GRAPH, ID, SOURCE, WIKIBASE
 from cassibile.pipeline import derive
 from cassibile.pipeline.load import load_project
+from cassibile.pipeline.store import LayerStore
 from cassibile.pipeline.validate import (
     LABEL_NOT_IN_SOURCE,
     Checker,
@@ -163,6 +164,20 @@ def test_checker_fed_layer_by_layer_equals_one_validation_of_the_union(name):
     union = layers[0] + layers[1] + layers[2]
     assert checker.violations() == violations(PROJECT, dataset, union) != []
     assert partial == violations(PROJECT, dataset, layers[0] + layers[1])
+
+
+def test_checker_on_layers_in_named_graphs_equals_one_validation_of_the_union():
+    """As the build runs it: each layer in its named graph of one store, the asserted one twice (under another name
+    too), so that every asserted triple is in two graphs of the union. The report lists each competing fact once
+    (the queries' GROUP_CONCAT would list it twice on oxigraph's union of the graphs), and both graphs keep it."""
+    dataset, layers = invalid_fixture_layers("two-preferred-dates")
+    names = [GRAPH["ontology"], GRAPH["asserted"], GRAPH["derived"], "urn:x-test:asserted-again"]
+    store = LayerStore()
+    checker = Checker(PROJECT, dataset, store)
+    for name, layer in zip(names, layers + [layers[1]]):
+        checker.add(layer, name)
+    assert checker.violations() == violations(PROJECT, dataset, layers[0] + layers[1] + layers[2]) != []
+    assert store.triples(names[1]) == store.triples(names[3]) and len(store.triples(names[1])) == len(layers[1])
 
 
 def test_checker_takes_oxigraph_triples_as_a_layer():

@@ -17,6 +17,7 @@ from cassibile.build import reasoning_input
 from cassibile.errors import DataError
 from cassibile.pipeline import derive, reason, shacl_sparql
 from cassibile.pipeline.load import Dataset, load_project, new_graph
+from cassibile.pipeline.store import LayerStore, LayerUnion
 from cassibile.pipeline.validate import Checker, shacl_violations
 from cassibile.terms import to_rdflib
 
@@ -142,7 +143,7 @@ def as_built(data: Graph) -> Graph:
 
 def compiled_and_reference(shapes: Graph, data: Graph) -> tuple[list, list, shacl_sparql.Compiled]:
     compiled = shacl_sparql.compile_shapes(shapes)
-    stored = shacl_sparql.Data.of(data)
+    stored = LayerUnion.of(data)
     found, undecided = shacl_sparql.run(compiled, stored)
     # Only a literal the store rewrote leaves a compiled shape to pyshacl: the derived Web Annotation offsets
     # are xsd:nonNegativeInteger, which oxigraph stores as xsd:integer, and a mutation can move one where a
@@ -322,7 +323,7 @@ def test_data_the_compiled_shapes_cannot_decide_goes_to_pyshacl():
     data = Graph()
     data.add((URIRef("http://example.org/t"), RDF.type, URIRef("http://example.org/Thing")))
     data.add((URIRef("http://example.org/t"), URIRef("http://example.org/start"), BNode()))
-    _, undecided = shacl_sparql.run(shacl_sparql.compile_shapes(shapes), shacl_sparql.Data.of(data))
+    _, undecided = shacl_sparql.run(shacl_sparql.compile_shapes(shapes), LayerUnion.of(data))
     assert undecided == {URIRef("http://example.org/S")}
     with pytest.raises(DataError, match="BlankNode"):
         checker_for(shapes, data).shape_violations()
@@ -334,7 +335,7 @@ def test_values_pyshacl_cannot_compare_stop_the_validation_with_the_shape_named(
     shapes = parse(PREFIXES + 'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;'
                               ' sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ; sh:message "ordered" ] .')
     data = parse(PREFIXES + 'ex:t a ex:Thing ; ex:start "abc"^^xsd:integer ; ex:end 5 .')
-    assert shacl_sparql.run(shacl_sparql.compile_shapes(shapes), shacl_sparql.Data.of(data))[1] == {URIRef("http://example.org/S")}
+    assert shacl_sparql.run(shacl_sparql.compile_shapes(shapes), LayerUnion.of(data))[1] == {URIRef("http://example.org/S")}
     with pytest.raises(TypeError):
         shacl_violations(data, shapes)
     with pytest.raises(DataError, match="pyshacl cannot validate the data against <http://example.org/S>: .<=. not supported"):
@@ -404,7 +405,7 @@ def test_shapes_that_are_classes_are_compiled_with_their_instances_as_targets():
     ex = "http://example.org/"
     assert set(compiled.checks) == {URIRef(ex + name) for name in ("Person", "Animal", "Robot")}
     assert set(compiled.fallback) == {URIRef(ex + "Equal")}
-    found, undecided = shacl_sparql.run(compiled, shacl_sparql.Data.of(data))
+    found, undecided = shacl_sparql.run(compiled, LayerUnion.of(data))
     assert undecided == set()
     assert {(str(f.focus), f.component.rsplit("#")[-1]) for f in found} == {
         (ex + "bob", "MinCountConstraintComponent"), (ex + "lonely", "MinCountConstraintComponent"),
@@ -446,7 +447,7 @@ def test_literals_the_store_rewrites_are_validated_as_written():
     """The store makes "5"^^xsd:int an xsd:integer, "1.50" "1.5", merges the two 5s, takes "a"^^xsd:string for "a"
     and "x"@EN for "x"@en: read from the store, every one of these shapes would answer otherwise than pyshacl."""
     shapes, data = parse(REWRITTEN), parse(REWRITTEN_DATA)
-    written = shacl_sparql.Data.of(data)
+    written = LayerUnion.of(data)
     assert {str(term) for term in written.rewritten} == {
         '"5"^^<http://www.w3.org/2001/XMLSchema#integer>', '"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>', '"a"',
         '"x"@en'}
@@ -485,6 +486,48 @@ def test_a_literal_written_as_the_store_keeps_it_is_handed_over_when_another_bec
     rows = engine_rows(shapes, first, second)
     assert [row[4].rsplit("#")[-1] for row in rows] == ["MaxCountConstraintComponent"]
     assert rows == reference_rows(shapes, first + second)
+
+
+def named_graph_rows(shapes: Graph, *layers) -> tuple[list[tuple], LayerStore]:
+    """The validator on layers each in a named graph of one store, as the build keeps them, and that store."""
+    store, names = LayerStore(), [f"urn:x-test:layer-{n}" for n in range(len(layers))]
+    checker = Checker(PROJECT, Dataset(Graph(), Graph(), shapes), store)
+    for name, layer in zip(names, layers):
+        checker.add(layer, name)
+    return as_rows(checker.shape_findings()), store
+
+
+def test_a_triple_two_layers_hold_counts_once_and_stays_in_both():
+    """oxigraph's union of named graphs repeats a triple that two of them hold, and the compiled sh:maxCount counts
+    the values of a plain path without DISTINCT: read once, the value is one; both layers still hold it afterwards."""
+    shapes = parse(PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] .")
+    first, second = parse(PREFIXES + "ex:a ex:p ex:b ."), parse(PREFIXES + "ex:a ex:p ex:b ; ex:q ex:c .")
+    rows, store = named_graph_rows(shapes, first, second)
+    assert rows == reference_rows(shapes, first + second) == []
+    assert [len(store.triples(f"urn:x-test:layer-{n}")) for n in range(2)] == [1, 2]
+
+
+def test_literals_written_otherwise_in_two_named_graphs_are_handed_over_as_both_wrote_them():
+    """Layer one writes 5 as the store keeps it; layer two writes it again, and "5"^^xsd:int, which the store makes the
+    same term: pyshacl gets the union as written, both values, wherever each was written."""
+    shapes = parse(PREFIXES + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] .')
+    first, second = parse(PREFIXES + "ex:a ex:p 5 ."), parse(PREFIXES + 'ex:a ex:p 5 , "5"^^xsd:int .')
+    rows, _ = named_graph_rows(shapes, first, second)
+    assert [row[4].rsplit("#")[-1] for row in rows] == ["MaxCountConstraintComponent"]
+    assert rows == reference_rows(shapes, first + second)
+
+
+def test_a_graph_of_the_store_left_out_of_the_union_is_not_validated():
+    """The validator reads the graphs it is given, not every graph of the store (the writers' layers, say)."""
+    shapes = parse(PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] .")
+    checked, other = parse(PREFIXES + "ex:a ex:p ex:b ."), parse(PREFIXES + "ex:a ex:p ex:c .")
+    store = LayerStore()
+    store.add("urn:x-test:other", other)
+    checker = Checker(PROJECT, Dataset(Graph(), Graph(), shapes), store)
+    checker.add(checked, "urn:x-test:checked")
+    assert as_rows(checker.shape_findings()) == reference_rows(shapes, checked) == []
+    store.add("urn:x-test:checked", other)
+    assert as_rows(checker.shape_findings()) == reference_rows(shapes, checked + other) != []
 
 
 def test_a_shape_whose_literal_the_store_would_rewrite_is_left_to_pyshacl():

@@ -12,7 +12,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
@@ -24,8 +23,9 @@ from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
 from cassibile.publish.export import DATASET_FORMATS, serialize_graph
-from cassibile.publish.outputs import GENERATED, Built, layer_store, replace_folder
+from cassibile.publish.outputs import GENERATED, Built, replace_folder
 
+SOURCE_TEXTS = "urn:x-cassibile:source-texts"  # the store's graph of the source texts while validation reads them
 LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
 
 
@@ -50,7 +50,8 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)}
     progress.step(f"derived {len(graphs['derived'])} triples (truthy graph, date precision and bounds)")
     progress.step(f"reasoning (OWL RL, {reasoner})")
-    checker = Checker(project, dataset)  # one store: each layer is added once, and validated twice
+    layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
+    checker = Checker(project, dataset, layers, [GRAPH["ontology"], GRAPH["asserted"]])
     asserted = reasoning_input(graphs)
     try:
         graphs["inferred"] = reason.inferred(asserted, reasoner, describe=lambda node: describe(dataset, asserted, node))
@@ -61,19 +62,17 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     progress.step(f"inferred {len(graphs['inferred'])} triples")
     violations = _validate(checker, graphs, dataset)  # after reasoning, so that the reasoner's memory is free again
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
-    checker.add(graphs["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
+    checker.add(graphs["inferred"], GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
-    progress.step("keeping each layer in a named graph of the store, for the writers")
-    checker.store.clear_graph(ox.DefaultGraph())  # validation is done: the same store keeps each layer apart now
-    layers = layer_store(graphs, checker.store)
+    layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts
     return Built(dataset, graphs, violations, layers)
 
 
 def _validate(checker: Checker, graphs: dict[str, Graph], dataset: Dataset) -> list[Violation]:
     """The rules on the layers as written and derived, with the source texts the quotes are checked against."""
-    for layer in (graphs["ontology"], graphs["asserted"], graphs["derived"], derive.source_text_graph(dataset)):
-        checker.add(layer)
+    checker.add(graphs["derived"], GRAPH["derived"])
+    checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)
     return checker.violations()
 
 

@@ -237,7 +237,7 @@ def _export(args) -> int:
         raise UsageError(f"{args.format} holds named graphs: use it with --graph all")
     built = assemble(Project.find())
     if args.format in DATASET_FORMATS:
-        data = serialize_dataset({GRAPH[n]: g for n, g in built.graphs.items()}, args.format)
+        data = serialize_dataset(built.layers, [GRAPH[name] for name in built.graphs], args.format)
     else:
         graph = built.union() if args.graph == "all" else built.graphs[args.graph]
         data = serialize_graph(graph, args.format)

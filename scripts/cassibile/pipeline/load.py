@@ -1,5 +1,9 @@
 """Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined.
 
+Each file is parsed once, by oxigraph: `load_project` puts its triples as parsed into the build's store, the
+ontology and the graph each in its named graph (`store.LayerStore`), and into rdflib graphs for the steps that
+still read those (derive, reason, the publication index, the site, the Wikidata view).
+
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
 (RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written
 (docs/literals.md), a byte-order mark; and graph/ holds statements only about this publication's things
@@ -22,9 +26,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from cassibile.errors import DataError, DataErrors, Location, UsageError, read_utf8
-from cassibile.namespaces import BASE, CAS, PREFIXES, THINGS
+from cassibile.namespaces import BASE, CAS, GRAPH, THINGS, new_graph
+from cassibile.pipeline.store import LayerStore
 from cassibile.project import Project
-from cassibile.terms import QUOTED_TRIPLE, XSD_STRING, to_oxigraph, to_rdflib
+from cassibile.terms import QUOTED_TRIPLE, XSD_STRING, Terms, stored_forms, to_oxigraph
 
 _PREFIX_LINE = re.compile(r"^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*)(?:\s|$)")  # canonical files put the subject alone on its line
@@ -35,34 +40,13 @@ BLANK_NODE = f"a blank node ([ … ], ( … ) or _:name) in graph/: give the nod
 logging.getLogger("rdflib.term").addFilter(lambda record: not record.getMessage().startswith("Failed to convert Literal lexical form"))
 
 
-_PROBE = ox.NamedNode("urn:x-cassibile:probe")
-
-
-def stored_forms(terms: list) -> list:
-    """What a pyoxigraph store makes of each term (oxigraph's) on insert: read back from a scratch store."""
-    probe = ox.Store()
-    probe.bulk_extend(ox.Quad(ox.NamedNode(f"{_PROBE.value}:{i}"), _PROBE, term) for i, term in enumerate(terms))
-    forms = [None] * len(terms)
-    for quad in probe:
-        forms[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
-    return forms
-
-
-class Terms(dict):
-    """oxigraph term -> rdflib term, each distinct term converted once and then shared by every triple
-    that uses it: one Python object per occurrence cost about 40% of a loaded graph's memory."""
-
-    def __missing__(self, term):
-        self[term] = converted = to_rdflib(term)
-        return converted
-
-
 def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = None,
-                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True) -> Graph:
-    """Parse one Turtle file into an rdflib graph (`into`, or a new one); syntax errors, quoted triples,
-    ill-typed literals, literals that would not be published as written (unless `as_written` is false: `fmt`,
-    and readers of built files), and triples that `refuse` gives a reason against become DataError with a position.
-    After an error `into` is incomplete: discard it."""
+                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True,
+                 parsed: list[ox.Triple] | None = None) -> Graph:
+    """Parse one Turtle file into an rdflib graph (`into`, or a new one), and into `parsed` as oxigraph's triples if
+    given; syntax errors, quoted triples, ill-typed literals, literals that would not be published as written (unless
+    `as_written` is false: `fmt`, and readers of built files), and triples that `refuse` gives a reason against
+    become DataError with a position. After an error `into` and `parsed` are incomplete: discard them."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     with path.open("rb") as start:
@@ -86,6 +70,8 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
                     raise _located(path, problem, triple)
                 fresh.append(o)
             graph.add((subject, terms[p], obj))
+            if parsed is not None:
+                parsed.append(triple)
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
@@ -286,30 +272,29 @@ def subject_lines(path: Path) -> dict[URIRef, int]:
 
 @dataclass
 class Dataset:
-    """Everything the build reads: ontology, hand-written graph, shapes, and the source texts."""
+    """Everything the build reads: ontology, hand-written graph, shapes, and the source texts; the ontology and the
+    graph also as parsed into the build's store (`layers`, named graphs GRAPH["ontology"] and GRAPH["asserted"])."""
 
     ontology: Graph
     data: Graph
     shapes: Graph
     source_texts: dict[URIRef, str] = field(default_factory=dict)
     defined_at: dict[URIRef, Location] = field(default_factory=dict)
+    layers: LayerStore = field(default_factory=LayerStore)
 
     def location(self, node) -> Location | None:
         return self.defined_at.get(node)
 
 
-def new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
 def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, terms: Terms | None = None,
-               rules: GraphRules | None = None) -> Graph:
+               rules: GraphRules | None = None, layers: LayerStore | None = None, name: str | None = None) -> Graph:
+    """The files' triples in one rdflib graph, and in the graph `name` of `layers` if given, from one parse."""
     graph, terms = new_graph(), Terms() if terms is None else terms
     for path in files:
-        parse_turtle(path, graph, terms, rules.reading(path) if rules else None)
+        parsed = [] if layers is not None else None
+        parse_turtle(path, graph, terms, rules.reading(path) if rules else None, parsed=parsed)
+        if layers is not None:  # parse_turtle refused every literal that the store would keep otherwise
+            layers.add(name, parsed, as_stored=True)
         if index is not None:
             for node, line in subject_lines(path).items():
                 index.setdefault(node, Location(path, line))
@@ -319,13 +304,14 @@ def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, t
 def load_project(project: Project) -> Dataset:
     index: dict[URIRef, Location] = {}
     terms = Terms()  # shared: the ontology's terms are the graph's and the shapes' too
-    ontology = load_files(project.ontology_files, index, terms)
+    layers = LayerStore()
+    ontology = load_files(project.ontology_files, index, terms, layers=layers, name=GRAPH["ontology"])
     rules = GraphRules()
-    data = load_files(project.graph_files, index, terms, rules)
+    data = load_files(project.graph_files, index, terms, rules, layers=layers, name=GRAPH["asserted"])
     if problems := undeclared(ontology, data, terms, rules, index):
         raise problems
-    shapes = load_files(project.shape_files, index, terms)
-    dataset = Dataset(ontology, data, shapes, defined_at=index)
+    shapes = load_files(project.shape_files, index, terms)  # the rules, not a layer of the data: rdflib alone reads them
+    dataset = Dataset(ontology, data, shapes, defined_at=index, layers=layers)
     dataset.source_texts = read_source_texts(project, dataset)
     return dataset
 

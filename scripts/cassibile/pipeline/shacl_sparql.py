@@ -8,8 +8,8 @@ never answers differently in silence:
   SPARQL-based constraints, sh:node, whose results pyshacl reports along with the nested shape's own,
   property shapes nested in property shapes, more than one sh:message, a malformed parameter, a
   literal the store would rewrite, ...) is validated by pyshacl instead (`Compiled.fallback` says why);
-- a shape whose checks would read a literal the store rewrote (`Data`) is validated by pyshacl, on
-  the data as the layers wrote it (`run` returns it as undecided);
+- a shape whose checks would read a literal the store rewrote (`store.LayerStore`) is validated by pyshacl,
+  on the data as the layers wrote it (`run` returns it as undecided);
 - a result of a shape without sh:message gets the message pyshacl gives it, written by pyshacl's own
   constraint component.
 
@@ -26,7 +26,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -34,8 +33,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from cassibile.namespaces import SH
-from cassibile.pipeline.load import Terms, new_graph, stored_forms
-from cassibile.terms import OxigraphTerms, to_oxigraph, to_rdflib
+from cassibile.pipeline.load import new_graph
+from cassibile.pipeline.store import LayerUnion, kept
+from cassibile.terms import stored_forms, to_oxigraph, to_rdflib
 
 VIOLATION = str(SH.Violation)
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -59,7 +59,6 @@ _NODE_KINDS = {
 # The Python type rdflib gives a well-typed literal of these datatypes (pyshacl's DatatypeConstraintComponent).
 _PYTHON_TYPES = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: dt.date,
                  XSD.time: dt.time, XSD.dateTime: dt.datetime}
-_CHUNK = 50_000  # triples converted, compared with the store's forms and inserted at a time
 
 
 def _instances(variable: str, cls: str) -> str:
@@ -87,86 +86,6 @@ class Finding:
     message: str  # the rdflib Literal (sh:message's, with its language), or "" if pyshacl gives none
     severity: str  # an IRI, e.g. sh:Violation
     nested: bool = False  # a result pyshacl gives under sh:detail of another (sh:node), not as a result of the report
-
-
-# --- the data: a store, and the literals it rewrote as written -------------------------------------
-
-class Data:
-    """The data a validation reads: a pyoxigraph store, and every literal the store rewrote as a layer wrote it.
-
-    A pyoxigraph Store canonicalises literals on insert: "5"^^xsd:int becomes "5"^^xsd:integer, "1.50"
-    "1.5", a language tag lower case, and two literals written differently may become one term. Which
-    literals it rewrites is asked of a store (`stored_forms`), never listed here. `rewritten` holds the
-    store's form of each: a compiled shape whose checks meet one goes to pyshacl (`run`), which reads
-    `as_written()`, the store's triples with each such object as the layers wrote it.
-
-    Every layer goes into the store's default graph, which is a set: a triple two layers hold counts once
-    (oxigraph's union of named graphs would repeat it, and sh:maxCount or a GROUP_CONCAT would see it twice).
-    """
-
-    def __init__(self):
-        self.store = ox.Store()
-        self.rewritten: set = set()  # store terms that stand for a literal written otherwise
-        self._written: dict[tuple, set] = {}  # (s, p, o) in the store with o in `rewritten` -> its objects as written
-        self._forms: dict = {}  # each literal met so far (`_exact`) -> the store's term for it
-
-    @classmethod
-    def of(cls, graph: Graph) -> Data:
-        data = cls()
-        data.add(graph)
-        return data
-
-    def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
-        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields them), to the store."""
-        if isinstance(layer, Graph):
-            terms = OxigraphTerms()
-            triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
-        else:
-            triples = ((t.subject, t.predicate, t.object, t.object) for t in layer)
-        while chunk := list(islice(triples, _CHUNK)):
-            self._compare({key: (o, w) for _, _, o, w in chunk if isinstance(o, ox.Literal)
-                           and (key := _exact(w)) not in self._forms})
-            if self.rewritten:
-                for s, p, o, written in chunk:
-                    if isinstance(o, ox.Literal) and (o := self._forms[_exact(written)]) in self.rewritten:
-                        written = written if isinstance(written, Literal) else to_rdflib(written)
-                        self._written.setdefault((s, p, o), set()).add(written)
-            self.store.bulk_extend(ox.Quad(s, p, o) for s, p, o, _ in chunk)
-
-    def _compare(self, literals: dict) -> None:
-        """Ask a store what it makes of each new literal (key -> (oxigraph term, as written)); note those it rewrites."""
-        for key, (_, written), stored in zip(literals, literals.values(), stored_forms([o for o, _ in literals.values()])):
-            self._forms[key] = stored
-            if stored in self.rewritten or kept(written, stored):
-                continue
-            for quad in self.store.quads_for_pattern(None, None, stored):  # written as the store keeps it
-                self._written.setdefault((quad.subject, quad.predicate, stored), set()).add(to_rdflib(stored))
-            self.rewritten.add(stored)
-
-    def as_written(self) -> Graph:
-        """An rdflib copy of the store with every object as written (the project's prefixes, for pyshacl's messages)."""
-        graph, terms = new_graph(), Terms()
-        for quad in self.store:
-            s, p, o = quad.subject, quad.predicate, quad.object
-            for obj in self._written[(s, p, o)] if o in self.rewritten else (terms[o],):
-                graph.add((terms[s], terms[p], obj))
-        return graph
-
-
-
-def kept(written, stored) -> bool:
-    """Whether the store's term is the literal as written (an oxigraph term, or rdflib's with all it knows of it)."""
-    if isinstance(written, ox.Literal):
-        return written == stored
-    return _exact(written) == _exact(to_rdflib(stored))
-
-
-def _exact(literal):
-    """A key that tells literals apart where rdflib's equality does not: "x"@EN is "x"@en to rdflib, and an
-    ill-typed "none"^^xsd:boolean reads "false" like the well-typed one."""
-    if isinstance(literal, ox.Literal):
-        return literal
-    return str(literal), literal.datatype, literal.language, literal.ill_typed is True
 
 
 # --- compiling the shapes ----------------------------------------------------------------------------
@@ -599,24 +518,24 @@ def _rdf_list(graph: Graph, node) -> list:
 
 # --- running the checks ----------------------------------------------------------------------------
 
-def run(compiled: Compiled, data: Data) -> tuple[list[Finding], set]:
+def run(compiled: Compiled, data: LayerUnion) -> tuple[list[Finding], set]:
     """The findings of every compiled shape on the data, and the shapes only pyshacl can decide on it (data it cannot
     compare, or a literal the store rewrote)."""
     found, undecided, messages = [], set(), _DefaultMessages(compiled.shapes, data)
     for shape, checks in compiled.checks.items():
         try:
-            if data.rewritten and any(_reads(check, data.store, data.rewritten) for check in checks):
+            if data.rewritten and any(_reads(check, data, data.rewritten) for check in checks):
                 raise Undecided(f"{shape} would read a literal the store rewrote")
-            found += [messages.complete(finding) for check in checks for finding in _run_check(check, data.store)]
+            found += [messages.complete(finding) for check in checks for finding in _run_check(check, data)]
         except Undecided:
             undecided.add(shape)
     return found, undecided
 
 
-def _run_check(check: _Check, store: ox.Store) -> list[Finding]:
-    joins = _joins(check, store)
-    found = _per_value(check, store, joins) + _counts(check, store, joins)
-    found += _unique_languages(check, store) + _missing_values(check, store) + _pairs(check, store)
+def _run_check(check: _Check, data: LayerUnion) -> list[Finding]:
+    joins = _joins(check, data)
+    found = _per_value(check, data, joins) + _counts(check, data, joins)
+    found += _unique_languages(check, data) + _missing_values(check, data) + _pairs(check, data)
     return found
 
 
@@ -626,21 +545,21 @@ def _finding(check: _Check, focus, component: str, value=None) -> Finding:
                    check.message, check.severity)
 
 
-def _reads(check: _Check, store: ox.Store, terms: set) -> bool:
+def _reads(check: _Check, data: LayerUnion, terms: set) -> bool:
     """Whether the check would read one of these terms: as a focus node, a value node, or a value it compares with."""
     listed = " ".join(map(str, terms))
     branches = [f"{{ {{ {check.context} }} VALUES ?focus {{ {listed} }} }}",
                 f"{{ {{ {_values(check)} }} VALUES ?value {{ {listed} }} }}"]
     branches += [f"{{ {{ {check.context} }} ?focus {predicate} ?other VALUES ?other {{ {listed} }} }}"
                  for _, predicate, _ in check.pairs]
-    return bool(store.query(f"ASK {{ {' UNION '.join(branches)} }}"))
+    return bool(data.query(f"ASK {{ {' UNION '.join(branches)} }}"))
 
 
 class _DefaultMessages:
     """The message pyshacl gives a result of a shape without sh:message, written by pyshacl's own constraint
     component, with the namespaces and the data pyshacl would see (`fallback_findings`)."""
 
-    def __init__(self, shapes: Graph, data: Data):
+    def __init__(self, shapes: Graph, data: LayerUnion):
         self.shapes, self.data = shapes, data
         self.components: dict = {}  # (shape, component IRI) -> pyshacl's constraint component
         self.shapes_graph = self.kinds = self.names = self.described = None
@@ -688,35 +607,35 @@ def _values(check: _Check) -> str:
     return f"{{ SELECT DISTINCT ?focus ?value WHERE {{ {{ {{ {check.context} }} ?focus {check.path} ?value }}{itself} }} }}"
 
 
-def _joins(check: _Check, store: ox.Store) -> str:
+def _joins(check: _Check, data: LayerUnion) -> str:
     """Left joins on ?value that bind the variables the tests read: one per class (its instances), and one per decided
     test with values that fail it (Python's verdict on the distinct values, in a VALUES table)."""
     joins = [f"OPTIONAL {{ SELECT DISTINCT ?value (true AS ?{var}) WHERE {{ {_instances('value', cls)} }} }}"
              for cls, var in check.classes.items()]
     if check.decided:
         query = f"SELECT DISTINCT ?value WHERE {{ {_values(check)} FILTER (!isBLANK(?value)) }}"
-        candidates = [row["value"] for row in store.query(query)]
+        candidates = [row["value"] for row in data.query(query)]
         for test in check.decided:
             if failing := [term for term in candidates if test.fails(term)]:
                 joins.append(f"OPTIONAL {{ VALUES (?value ?{test.var}) {{ {' '.join(f'({term} true)' for term in failing)} }} }}")
     return " ".join(joins)
 
 
-def _per_value(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
+def _per_value(check: _Check, data: LayerUnion, joins: str) -> list[Finding]:
     if not check.per_value:
         return []
     binds = " ".join(f"BIND (COALESCE(!({test}), true) AS ?fails{i})" for i, (_, test) in enumerate(check.per_value))
     any_fails = " || ".join(f"?fails{i}" for i in range(len(check.per_value)))
     query = f"SELECT * WHERE {{ {_values(check)} {joins} {binds} FILTER ({any_fails}) }}"
     found = []
-    for row in store.query(query):
+    for row in data.query(query):
         for i, (component, _) in enumerate(check.per_value):
             if row[f"fails{i}"].value == "true":
                 found.append(_finding(check, row["focus"], component, row["value"]))
     return found
 
 
-def _counts(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
+def _counts(check: _Check, data: LayerUnion, joins: str) -> list[Finding]:
     """Value nodes counted per focus node (a focus node without values has no group: its counts are 0)."""
     if not check.counts:
         return []
@@ -734,7 +653,7 @@ def _counts(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
         query = (f"SELECT * WHERE {{ {{ SELECT ?focus {aggregates} WHERE {{ {{ {check.context} }} "
                  f"OPTIONAL {{ ?focus {check.path} ?value }} {binds} }} GROUP BY ?focus }} FILTER ({tests}) }}")
     found = []
-    for row in store.query(query):
+    for row in data.query(query):
         for i, c in enumerate(check.counts):
             n = 0 if row[f"n{i}"] is None else int(row[f"n{i}"].value)
             if (c.minimum is not None and n < c.minimum) or (c.maximum is not None and n > c.maximum):
@@ -742,16 +661,16 @@ def _counts(check: _Check, store: ox.Store, joins: str) -> list[Finding]:
     return found
 
 
-def _unique_languages(check: _Check, store: ox.Store) -> list[Finding]:
+def _unique_languages(check: _Check, data: LayerUnion) -> list[Finding]:
     """pyshacl reports each language tag (lower-cased) that two value nodes share once per focus node, without a value."""
     if not check.unique_lang:
         return []
     query = (f"SELECT ?focus ?language WHERE {{ {_values(check)} FILTER (isLITERAL(?value) && LANG(?value) != \"\") "
              f"BIND (LCASE(LANG(?value)) AS ?language) }} GROUP BY ?focus ?language HAVING (COUNT(DISTINCT ?value) > 1)")
-    return [_finding(check, row["focus"], str(SH.UniqueLangConstraintComponent)) for row in store.query(query)]
+    return [_finding(check, row["focus"], str(SH.UniqueLangConstraintComponent)) for row in data.query(query)]
 
 
-def _missing_values(check: _Check, store: ox.Store) -> list[Finding]:
+def _missing_values(check: _Check, data: LayerUnion) -> list[Finding]:
     """One result per focus node and sh:hasValue it lacks, as pyshacl gives them."""
     if not check.has_values:
         return []
@@ -763,10 +682,10 @@ def _missing_values(check: _Check, store: ox.Store) -> list[Finding]:
     any_missing = " || ".join(f"?missing{i}" for i in range(len(tests)))
     query = f"SELECT * WHERE {{ {{ {check.context} }} {binds} FILTER ({any_missing}) }}"
     return [_finding(check, row["focus"], str(SH.HasValueConstraintComponent))
-            for row in store.query(query) for i in range(len(tests)) if row[f"missing{i}"].value == "true"]
+            for row in data.query(query) for i in range(len(tests)) if row[f"missing{i}"].value == "true"]
 
 
-def _pairs(check: _Check, store: ox.Store) -> list[Finding]:
+def _pairs(check: _Check, data: LayerUnion) -> list[Finding]:
     """sh:lessThan(OrEquals): the store settles day-precision xsd:date pairs; Python compares the rest as pyshacl does."""
     found = []
     for component, predicate, strict in check.pairs:
@@ -777,7 +696,7 @@ def _pairs(check: _Check, store: ox.Store) -> list[Finding]:
                    f'&& COALESCE(?value {operator} ?other, false))')
         query = (f"SELECT DISTINCT ?focus ?value ?other WHERE {{ {_values(check)} OPTIONAL {{ ?focus {predicate} ?other }} "
                  f"FILTER (isBLANK(?value) || (BOUND(?other) && !{settled})) }}")
-        for row in store.query(query):
+        for row in data.query(query):
             other = row["other"]
             if isinstance(row["value"], ox.BlankNode) or isinstance(other, ox.BlankNode):
                 raise Undecided(f"{component} on a blank node")
@@ -822,7 +741,7 @@ def pyshacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
     return found
 
 
-def fallback_findings(compiled: Compiled, undecided: set, data: Data) -> list[Finding]:
+def fallback_findings(compiled: Compiled, undecided: set, data: LayerUnion) -> list[Finding]:
     """pyshacl's results for the shapes not compiled (or undecided on this data), on the data as written."""
     left = set(compiled.fallback) | undecided
     if not left:

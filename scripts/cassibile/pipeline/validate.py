@@ -2,9 +2,10 @@
 
 Shapes hold the rules SHACL Core expresses well (cardinalities, classes, datatypes, languages);
 rules that compare nodes with each other (a quote against its source's text, ranks of competing
-facts) are `queries/*-violation.rq`. Everything runs on one pyoxigraph store that the build fills
-layer by layer (`Checker`): the shapes compiled to SPARQL (`cassibile.pipeline.shacl_sparql`; pyshacl, the
-reference, validates what that cannot translate), the violation queries, and `label-not-in-source`,
+facts) are `queries/*-violation.rq`. Everything runs on the union of the layers in the build's
+pyoxigraph store (`Checker`, `store.LayerStore.union`): the shapes compiled to SPARQL
+(`cassibile.pipeline.shacl_sparql`; pyshacl, the reference, validates what that cannot translate), the
+violation queries, and `label-not-in-source`,
 decided in Python in one pass over each language's texts because its query tests every label
 against every text. Whether a QID is verified is read from `graph/wikidata/entities.tsv`, which no
 query can see.
@@ -29,6 +30,7 @@ from cassibile.errors import DataError, Location, read_utf8
 from cassibile.namespaces import CAS, ID, SH
 from cassibile.pipeline import shacl_sparql
 from cassibile.pipeline.load import Dataset, new_graph
+from cassibile.pipeline.store import LayerStore, LayerUnion
 from cassibile.project import Project
 from cassibile.sparql.query import run_local, store_from_graph
 from cassibile.terms import to_oxigraph, to_rdflib
@@ -59,47 +61,59 @@ class Violation:
 
 
 class Checker:
-    """Validates the layers added so far, all in one pyoxigraph store (no rdflib union of the layers).
+    """Validates the union of some layers of a store (no rdflib union of the layers, no copy).
 
-    The build adds the ontology, asserted, derived and source-text layers, asks for the violations,
-    adds the inferred layer and asks again; shapes and queries are read once. Every layer goes into
-    the store's default graph (`shacl_sparql.Data`, which also keeps the literals the store rewrites
-    as written, for pyshacl).
+    The build hands it the store the loader filled and the layers there to check (ontology, asserted),
+    adds the derived and source-text layers, asks for the violations, adds the inferred layer and asks
+    again; shapes and queries are read once. Without a store it checks the layers added to a new one
+    (`add`, each into its default graph unless named).
     """
 
-    def __init__(self, project: Project, dataset: Dataset):
+    def __init__(self, project: Project, dataset: Dataset, layers: LayerStore | None = None, checked: Iterable[str] = ()):
         check_shape_references(dataset)
-        self.project, self.dataset, self.data = project, dataset, shacl_sparql.Data()
-        self.store = self.data.store
+        self.project, self.dataset = project, dataset
+        self.layers = layers if layers is not None else LayerStore()
+        self.checked: list[str | None] = list(checked)  # the graphs whose union is validated
         self.shapes = shacl_sparql.compile_shapes(dataset.shapes)
         self.queries = [(path, read_utf8(path)) for path in sorted(project.query_dir.glob("*-violation.rq"))]
 
-    def add(self, layer: Graph | Iterable[ox.Triple]) -> None:
-        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's default graph;
-        a triple that is already there is kept once."""
-        self.data.add(layer)
+    def add(self, layer: Graph | Iterable[ox.Triple], name: str | None = None) -> None:
+        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's graph `name`
+        (an IRI; None: the default graph), and that graph to those validated."""
+        self.layers.add(name, layer)
+        if name not in self.checked:
+            self.checked.append(name)
 
     def violations(self) -> list[Violation]:
         """Every violation of the publication's rules in the layers added so far, annotated with labels and locations."""
-        found = self.shape_violations() + _query_violations(self.store, self.queries)
-        found += wikidata_violations(self.store, self.project.graph_dir / "wikidata" / "entities.tsv")
-        found += plain_fact_violations(self.dataset)
-        return annotate(found, self.dataset, StoreView(self.store))
+        with self.layers.union(self.checked) as data:
+            found = self._shape_violations(data) + _query_violations(data, self.queries)
+            found += wikidata_violations(data, self.project.graph_dir / "wikidata" / "entities.tsv")
+            found += plain_fact_violations(self.dataset)
+            return annotate(found, self.dataset, StoreView(data))
 
     def shape_violations(self) -> list[Violation]:
         """The results of the shapes that are violations, as people read them."""
-        shown = [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(self.shape_findings())]
-        return with_clashing_values(shown, self.store)
+        with self.layers.union(self.checked) as data:
+            return self._shape_violations(data)
 
     def shape_findings(self) -> list[shacl_sparql.Finding]:
         """Every result of the shapes: the compiled shapes on the store, plus pyshacl for the shapes (or data) they
         leave to it."""
-        found, undecided = shacl_sparql.run(self.shapes, self.data)
+        with self.layers.union(self.checked) as data:
+            return self._shape_findings(data)
+
+    def _shape_violations(self, data: LayerUnion) -> list[Violation]:
+        shown = [_shape_violation(self.dataset.shapes, f) for f in shacl_sparql.conforming_filter(self._shape_findings(data))]
+        return with_clashing_values(shown, data)
+
+    def _shape_findings(self, data: LayerUnion) -> list[shacl_sparql.Finding]:
+        found, undecided = shacl_sparql.run(self.shapes, data)
         if self.shapes.fallback or undecided:
             from pyshacl.errors import ReportableRuntimeError
 
             try:
-                found += shacl_sparql.fallback_findings(self.shapes, undecided, self.data)
+                found += shacl_sparql.fallback_findings(self.shapes, undecided, data)
             except ReportableRuntimeError as error:  # pyshacl cannot load a shape: find which one, and where
                 raise unusable_shape(self.dataset, error) from None
             except TypeError as error:  # pyshacl cannot order two values it compares (sh:lessThan a date and a number)
@@ -111,7 +125,7 @@ class Checker:
 _UNIQUE_LANG = str(SH.UniqueLangConstraintComponent)
 
 
-def with_clashing_values(found: list[Violation], store: ox.Store) -> list[Violation]:
+def with_clashing_values(found: list[Violation], store: ox.Store | LayerUnion) -> list[Violation]:
     """SHACL reports two values in one language (sh:uniqueLang) without the values: give each language that
     clashes its own violation, with the values, so that people see which labels compete."""
     result = []
@@ -218,17 +232,17 @@ def _shape_violation(shapes: Graph, finding: shacl_sparql.Finding) -> Violation:
                      component=finding.component, severity=finding.severity.rsplit("#", 1)[-1])
 
 
-def query_violations(source: Graph | ox.Store, query_files: list[Path]) -> list[Violation]:
+def query_violations(source: Graph | ox.Store | LayerUnion, query_files: list[Path]) -> list[Violation]:
     """Every row of a `*-violation.rq` query is a violation: ?focus, and optionally ?message, ?value, ?path.
 
     `label-not-in-source-violation.rq` states its rule but is not run: `label_not_in_source_violations`
     decides the same rule in linear time.
     """
-    store = source if isinstance(source, ox.Store) else store_from_graph(source)
+    store = store_from_graph(source) if isinstance(source, Graph) else source
     return _query_violations(store, [(path, read_utf8(path)) for path in query_files])
 
 
-def _query_violations(store: ox.Store, queries: list[tuple[Path, str]]) -> list[Violation]:
+def _query_violations(store: ox.Store | LayerUnion, queries: list[tuple[Path, str]]) -> list[Violation]:
     found = []
     for path, text in queries:
         if path.name == LABEL_NOT_IN_SOURCE:
@@ -256,14 +270,14 @@ _TEXTS = f"SELECT DISTINCT ?text WHERE {{ ?source a <{CAS.Source}> ; <{CAS.fullT
 _TRIE_LIMIT = 300  # longer labels are looked up one by one (they would nest the regex too deeply)
 
 
-def label_not_in_source_violations(source: Graph | ox.Store) -> list[Violation]:
+def label_not_in_source_violations(source: Graph | ox.Store | LayerUnion) -> list[Violation]:
     """The rule of queries/label-not-in-source-violation.rq: an entity's rdfs:label (not also its cas:editorialLabel)
     must occur in the cas:fullText of some cas:Source in the label's language.
 
     The query tests every label against every text (quadratic: 28 s at 100k triples); here each
-    language's texts are scanned once for all its labels. Takes the build's store or an rdflib graph.
+    language's texts are scanned once for all its labels. Takes the layers of the build's store or an rdflib graph.
     """
-    if isinstance(source, ox.Store):
+    if not isinstance(source, Graph):
         labels = [(row["focus"].value, to_rdflib(row["value"])) for row in source.query(_LABELS)]
         texts = [to_rdflib(row["text"]) for row in source.query(_TEXTS)]
     else:
@@ -327,13 +341,13 @@ def _trie_pattern(words: set[str]) -> str:
 
 # --- Wikidata links --------------------------------------------------------------------------------
 
-def wikidata_violations(source: Graph | ox.Store, entities_tsv: Path) -> list[Violation]:
-    """owl:sameAs to a QID that graph/wikidata/entities.tsv does not list as verified (the store or an rdflib graph)."""
+def wikidata_violations(source: Graph | ox.Store | LayerUnion, entities_tsv: Path) -> list[Violation]:
+    """owl:sameAs to a QID that graph/wikidata/entities.tsv does not list as verified (the store's layers or an rdflib graph)."""
     status = verified_qids(entities_tsv)
-    if isinstance(source, ox.Store):
-        links = [(q.subject.value, q.object.value) for q in source.quads_for_pattern(None, ox.NamedNode(OWL.sameAs), None)]
-    else:
+    if isinstance(source, Graph):
         links = [(str(s), str(o)) for s, o in source.subject_objects(OWL.sameAs)]
+    else:
+        links = [(q.subject.value, q.object.value) for q in source.quads_for_pattern(None, ox.NamedNode(OWL.sameAs), None)]
     found = []
     for entity, target in sorted(links):
         match = QID_IRI.match(target)
@@ -363,7 +377,7 @@ def verified_qids(entities_tsv: Path) -> dict[str, str]:
 class StoreView:
     """The rdflib Graph look-ups `annotate` makes (objects, value, `in`), answered from the store without copying it."""
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store | LayerUnion):
         self.store = store
 
     def objects(self, subject, predicate):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,10 +23,9 @@ from rdflib.serializer import Serializer
 
 from cassibile.errors import DataError, UsageError
 from cassibile.namespaces import BASE, CAS, GRAPH, ID, PREFIXES, SOURCE
-from cassibile.pipeline.load import stored_forms
+from cassibile.pipeline.store import LayerStore, statements
 from cassibile.project import Project
 from cassibile.publish.publication import FACT_ROLES, Publication, entities  # noqa: F401  (entities: read from here too)
-from cassibile.terms import OxigraphTerms, to_oxigraph, to_rdflib
 
 # format name -> (file extension, media type)
 FORMATS = {
@@ -105,88 +104,6 @@ def serialize_graph(graph: Graph, fmt: str, header: str | None = None, context: 
 def canonical_turtle(graph: Graph) -> bytes:
     """The form of the hand-edited Turtle files (`cassibile fmt`): rdflib's longturtle, in sorted order."""
     return _bound(_canonical_order(graph)).serialize(format="cassibile-turtle").encode("utf-8")
-
-
-def statements(graph: Graph) -> list[ox.Triple]:
-    """The graph's triples as oxigraph's, sorted; blank nodes (only shapes and the ontology's lists have
-    them) relabelled from the graph's content, so that the same graph always gives the same list."""
-    triples = [ox.Triple(*map(to_oxigraph, triple)) for triple in graph]
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-        triples = [ox.Triple(*map(to_oxigraph, triple)) for triple in to_canonical_graph(graph)]
-    triples.sort(key=str)
-    return triples
-
-
-class LayerStore:
-    """A pyoxigraph store holding each layer in a named graph, which the dumps, VoID and the annotations read.
-
-    A store canonicalises literals on insert. The loader refuses every hand-written literal it would rewrite
-    (docs/literals.md), but derived data is not held to that rule: the derived layer types its text offsets
-    `xsd:nonNegativeInteger`, as the Web Annotation model does, and a store keeps them as `xsd:integer`. So that
-    the files still say what the layers say, the store's triples that stand for a literal written otherwise are
-    kept with the literal as written (`written`), and `triples` and `objects` give that form back.
-    """
-
-    def __init__(self, store: ox.Store | None = None):
-        self.store = store if store is not None else ox.Store()
-        self.written: dict[ox.NamedNode, dict[ox.Triple, set]] = {}  # graph -> triple as stored -> objects as written
-
-    @classmethod
-    def of(cls, graphs: dict[str, Graph]) -> "LayerStore":
-        """A new store with each rdflib graph in the named graph of its IRI (the key)."""
-        layers = cls()
-        for name, graph in graphs.items():
-            layers.add(name, graph)
-        return layers
-
-    def add(self, name: str, graph: Graph) -> None:
-        """An rdflib graph into the named graph `name` (an IRI), in one pass, each distinct term converted once."""
-        node, terms, typed = ox.NamedNode(name), OxigraphTerms(), []
-
-        def quads():
-            for s, p, o in graph:
-                if isinstance(o, Literal) and o.datatype is not None and o.datatype != _XSD_STRING_REF:
-                    typed.append((s, p, o))  # the only literals a store may rewrite (language tags come lower-cased)
-                yield ox.Quad(terms[s], terms[p], terms[o], node)
-
-        self.store.bulk_extend(quads())
-        distinct = list({terms[o] for _, _, o in typed})
-        rewritten = {term: stored for term, stored in zip(distinct, stored_forms(distinct)) if stored != term}
-        if not rewritten:
-            return
-        written: dict[ox.Triple, set] = {}
-        for s, p, o in typed:
-            if (stored := rewritten.get(terms[o])) is not None:
-                written.setdefault(ox.Triple(terms[s], terms[p], stored), set()).add(terms[o])
-        for s, p, o in typed:  # a literal written in the store's form beside one the store merges into it
-            if (forms := written.get(ox.Triple(terms[s], terms[p], terms[o]))) is not None:
-                forms.add(terms[o])
-        self.written.setdefault(node, {}).update(written)
-
-    def triples(self, name: str) -> list[ox.Triple]:
-        """The triples of the named graph `name` as written, sorted as `statements` sorts a graph's (blank nodes
-        relabelled the same way)."""
-        node = ox.NamedNode(name)
-        triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, node)]
-        if written := self.written.get(node):
-            triples = [t for t in triples if t not in written]
-            triples += [ox.Triple(t.subject, t.predicate, o) for t, forms in written.items() for o in forms]
-        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-            graph = Graph()
-            for t in triples:
-                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            return statements(graph)
-        triples.sort(key=str)
-        return triples
-
-    def objects(self, subject: URIRef | None, predicate: URIRef) -> set:
-        """The objects of `subject` (None: any) and `predicate` in any layer, as written, as rdflib terms."""
-        found = set()
-        for quad in self.store.quads_for_pattern(None if subject is None else ox.NamedNode(subject), ox.NamedNode(predicate), None):
-            written = self.written.get(quad.graph_name, {}).get(quad.triple, (quad.object,))
-            found.update(to_rdflib(term) for term in written)
-        return found
-
 
 
 def serialize_statements(found: list, fmt: str, header: str | None = None, prefixes: dict | None = None) -> bytes:
@@ -301,16 +218,16 @@ def claims_owner(store: ox.Store) -> dict[ox.NamedNode, str]:
             if isinstance(source, ox.NamedNode) and source.value.startswith(SOURCE)}
 
 
-def serialize_dataset(graphs: dict[URIRef, Graph], fmt: str) -> bytes:
-    """Named graphs, the asserted one split as `claims_owner` says, as TriG or N-Quads, each graph's statements sorted."""
+def serialize_dataset(layers: LayerStore, names: Iterable[str], fmt: str) -> bytes:
+    """The named graphs `names` (IRIs) of the store, the asserted one split as `claims_owner` says, as TriG or
+    N-Quads, each graph's statements sorted."""
     if fmt not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {fmt!r}; choose one of {', '.join(DATASET_FORMATS)}")
-    layers = LayerStore.of({str(name): graph for name, graph in graphs.items()})
     with tempfile.TemporaryDirectory() as folder:
         paths = {f: Path(folder) / f"dataset.{f}" for f in DATASET_FORMATS}
         with DatasetFiles(paths["trig"], paths["nq"]) as dataset:
             owner = claims_owner(layers.store)
-            for name in sorted(map(str, graphs)):
+            for name in sorted(map(str, names)):
                 dataset.add(name, layers.triples(name), owner if name == ASSERTED else {})
         return paths[fmt].read_bytes()
 

@@ -386,10 +386,12 @@ def check_syntax(text: str, location: Path | None = None) -> None:
 
 
 def run_local(source, text: str, values: dict[str, object] | None = None, location: Path | None = None) -> QueryResult:
-    """Run a SELECT or ASK query on a pyoxigraph store or an rdflib graph (default graph = union)."""
-    store = source if isinstance(source, ox.Store) else store_from_graph(source)
+    """Run a SELECT or ASK query on a pyoxigraph store or an rdflib graph (default graph = union), or on a view of
+    some of a store's graphs that has its own default graph (the validator's union of layers: `query(text)`)."""
+    store = store_from_graph(source) if isinstance(source, Graph) else source
+    options = {"use_default_graph_as_union": True} if isinstance(store, ox.Store) else {}
     try:
-        answer = store.query(bind(text, values or {}), use_default_graph_as_union=True)
+        answer = store.query(bind(text, values or {}), **options)
     except SyntaxError:  # parsed again, unbound, so that the position is the one in the user's text
         check_syntax(text, location)
         raise
