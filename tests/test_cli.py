@@ -124,6 +124,17 @@ def test_export_writes_the_asked_layer_in_the_asked_format(tmp_path, built):
     assert run_cli("export", "--format", "nq", "--graph", "asserted").returncode == 2
 
 
+def test_export_writes_the_dataset_with_the_quads_of_the_build(tmp_path, built):
+    """`export --format nq` writes the build's store, each layer and each source's claims in their named graphs."""
+    import pyoxigraph as ox
+
+    target = tmp_path / "all.nq"
+    result = run_cli("export", "--format", "nq", "--graph", "all", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    exported = set(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS))
+    assert exported == set(ox.parse(path=str(built / "cassibile.nq"), format=ox.RdfFormat.N_QUADS)) != set()
+
+
 def _build_in(project, out, umask: int = 0o022) -> subprocess.Popen:
     """`cassibile build` in its own process (with the given umask), as a user or CI would start it."""
     env = {k: v for k, v in os.environ.items() if k != "CASSIBILE_ROOT"}

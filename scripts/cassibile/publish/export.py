@@ -228,7 +228,7 @@ def serialize_dataset(layers: LayerStore, names: Iterable[str], fmt: str) -> byt
         with DatasetFiles(paths["trig"], paths["nq"]) as dataset:
             owner = claims_owner(layers.store)
             for name in sorted(map(str, names)):
-                dataset.add(name, layers.triples(name), owner if name == ASSERTED else {})
+                dataset.add(name, layers.triples(name), owner if name == str(ASSERTED) else {})
         return paths[fmt].read_bytes()
 
 
