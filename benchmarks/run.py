@@ -233,7 +233,7 @@ def instrumented(built):
         ("cassibile.publish.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
         ("cassibile.publish.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
-        ("cassibile.publish.export:LayerStore", "triples", read),
+        ("cassibile.pipeline.store:LayerStore", "triples", read),
         ("cassibile.publish.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
@@ -496,6 +496,8 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
     """Where our parse, validation and reasoning time goes: each part of them timed on its own."""
     import pyoxigraph as ox
 
+    from cassibile.build import SOURCE_TEXTS
+    from cassibile.namespaces import GRAPH
     from cassibile.pipeline import derive, reason, validate
     from cassibile.pipeline.load import load_project
     from cassibile.project import Project
@@ -505,20 +507,24 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
         for path in layout.ontology_files + layout.graph_files + layout.shape_files:
             for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
                 pass
-    with steps.step("parse: load_project (pyoxigraph into rdflib, checks, line index)"):
+    with steps.step("parse: load_project (pyoxigraph into the store and into rdflib, checks, line index)"):
         dataset = load_project(layout)
     derived, texts = derive.derived(dataset), derive.source_text_graph(dataset)
-    with steps.step("validate: add the layers to the checker's oxigraph store"):
-        checker = validate.Checker(layout, dataset)
-        for layer in (dataset.ontology, dataset.data, derived, texts):
-            checker.add(layer)
+    with steps.step("validate: add the derived and source-text layers to the store"):
+        checker = validate.Checker(layout, dataset, dataset.layers, [GRAPH["ontology"], GRAPH["asserted"]])
+        checker.add(derived, GRAPH["derived"])
+        checker.add(texts, SOURCE_TEXTS)
     with steps.step("validate: shapes compiled to SPARQL (all shapes)"):
         checker.shape_violations()
-    for path, _ in checker.queries:
-        with steps.step(f"validate: queries/{path.name}" + (" (decided in Python)" if path.name == validate.LABEL_NOT_IN_SOURCE else "")):
-            validate.query_violations(checker.store, [path])
-    with steps.step("validate: verified QIDs (entities.tsv)"):
-        validate.wikidata_violations(checker.store, layout.graph_dir / "wikidata" / "entities.tsv")
+    with steps.step("validate: the layers' union opened and closed (triples two layers hold set aside)"):
+        with checker.layers.union(checker.checked):
+            pass
+    with checker.layers.union(checker.checked) as data:
+        for path, _ in checker.queries:
+            with steps.step(f"validate: queries/{path.name}" + (" (decided in Python)" if path.name == validate.LABEL_NOT_IN_SOURCE else "")):
+                validate.query_violations(data, [path])
+        with steps.step("validate: verified QIDs (entities.tsv)"):
+            validate.wikidata_violations(data, layout.graph_dir / "wikidata" / "entities.tsv")
     with steps.step("validate: plain triples that should be facts"):
         validate.plain_fact_violations(dataset)
     asserted = _reasoning_input(dataset.ontology, dataset.data, derived)
