@@ -36,8 +36,9 @@ def facts(graph: Graph) -> list[URIRef]:
     return sorted(graph.subjects(RDF.type, CAS.Fact))
 
 
-def truthy(data: Graph) -> Graph:
-    """Best-ranked facts as plain triples, as Wikidata derives wdt: triples from its statements.
+def truthy(data: Graph, into: Graph | None = None) -> Graph:
+    """Best-ranked facts as plain triples (added to `into`, or a new graph), as Wikidata derives wdt:
+    triples from its statements.
 
     For each subject and predicate, the preferred facts if there are any, otherwise the normal ones;
     deprecated facts never enter.
@@ -49,7 +50,7 @@ def truthy(data: Graph) -> Graph:
         if not all(isinstance(term, URIRef) for term in key):
             continue  # no triple can be stated about a literal, or with one as predicate (rule S03 reports the fact)
         groups[key].append((rank, data.value(fact, RDF.object)))
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     for (subject, predicate), ranked in groups.items():
         best = min(rank for rank, _ in ranked)
         if best == RANK_ORDER[WIKIBASE.DeprecatedRank]:
@@ -89,9 +90,9 @@ def temporal_bounds(data: Graph, obj) -> tuple[dt.date, dt.date] | None:
     return None
 
 
-def date_annotations(data: Graph) -> Graph:
-    """For every fact whose object is a date or a time span: its precision and its day bounds."""
-    graph = new_graph()
+def date_annotations(data: Graph, into: Graph | None = None) -> Graph:
+    """For every fact whose object is a date or a time span: its precision and its day bounds (added to `into`, or a new graph)."""
+    graph = new_graph() if into is None else into
     for fact in facts(data):
         obj = data.value(fact, RDF.object)
         bounds = temporal_bounds(data, obj)
@@ -167,16 +168,16 @@ def _matches(text: str, place: int, length: int, prefix: str, suffix: str) -> bo
     return place >= len(prefix) and text.startswith(prefix, place - len(prefix)) and text.startswith(suffix, place + length)
 
 
-def annotation_targets(dataset: Dataset) -> Graph:
+def annotation_targets(dataset: Dataset, into: Graph | None = None) -> Graph:
     """Each claim as a W3C Web Annotation target, so that any annotation client can find its passage:
     <claim#target>, an oa:SpecificResource whose oa:hasSource is the claim's source, with two
     selectors of the same passage, <claim#quote> (oa:TextQuoteSelector: oa:exact, oa:prefix,
     oa:suffix) and <claim#position> (oa:TextPositionSelector: oa:start, oa:end in code points).
 
     A claim whose quote `anchor` cannot place gets none; `quote-anchor-violation.rq` reports it.
-    One pass over the claims, each placed in its own source's text.
+    One pass over the claims, each placed in its own source's text; added to `into`, or a new graph.
     """
-    graph, data = new_graph(), dataset.data
+    graph, data = new_graph() if into is None else into, dataset.data
     for claim in data.subjects(RDF.type, CAS.Claim):
         source, quote = data.value(claim, CAS.source), data.value(claim, CAS.quote)
         text = dataset.source_texts.get(source)
@@ -203,8 +204,8 @@ def annotation_targets(dataset: Dataset) -> Graph:
 
 
 def derived(dataset: Dataset) -> Graph:
-    """All derived triples that validation and export need alongside the hand-written graph."""
+    """All derived triples that validation and export need alongside the hand-written graph, in one
+    graph (a union of three copied every triple once more)."""
     graph = truthy(dataset.data)
-    graph += date_annotations(dataset.data)
-    graph += annotation_targets(dataset)
-    return graph
+    date_annotations(dataset.data, into=graph)
+    return annotation_targets(dataset, into=graph)

@@ -19,6 +19,7 @@ from __future__ import annotations
 _KEYWORDS = ("@id", "@type", "@value", "@language")
 _GEN_DELIMS = tuple(":/?#[]@")
 _SAMPLE = "urn:cassibile:sample"  # a node the context has no prefix for
+_CONTEXT_URL = "urn:cassibile:context"  # how the compactor names its context to pyld (never fetched)
 
 
 class Compactor:
@@ -35,6 +36,7 @@ class Compactor:
         self._iris: dict[tuple[str, bool], str] = {}
         self._terms: dict[tuple, str] = {}
         self._kept: dict[int, tuple[dict, dict]] = {}
+        self._options: dict | None = None
 
     def _definition(self, value) -> dict:
         """A term definition with its IRI expanded; "simple" when it is an IRI and nothing else."""
@@ -119,11 +121,26 @@ class Compactor:
         else:
             sample = {"@id": shape[1]}
         document = {"@id": _SAMPLE + "-subject", **({"@reverse": {prop: [sample]}} if reverse else {prop: [sample]})}
-        compacted = jsonld.compact(document, {"@context": self.context})
+        compacted = jsonld.compact(document, _CONTEXT_URL, self._pyld_options())
         keys = [k for k in compacted if k not in ("@context", self.alias["@id"])]
         if keys == ["@reverse"]:
             raise ValueError(f"the context has no reverse term for {prop}")
         return keys[0]
+
+    def _pyld_options(self) -> dict:
+        """pyld's options for this context, made once: the context under a URL only our loader answers,
+        and one resolver that keeps it processed. Given the context inline, pyld canonicalises the whole
+        context on every call to find it in its cache (2 ms a question: most of compaction's time)."""
+        if self._options is None:
+            from pyld.context_resolver import ContextResolver
+
+            def loader(url: str, options=None) -> dict:
+                if url != _CONTEXT_URL:
+                    raise ValueError(f"no document at {url}: the compactor only reads its own context")
+                return {"contextUrl": None, "documentUrl": url, "document": {"@context": self.context}}
+
+            self._options = {"documentLoader": loader, "contextResolver": ContextResolver({}, loader)}
+        return self._options
 
     # --- documents ---------------------------------------------------------------------------
 

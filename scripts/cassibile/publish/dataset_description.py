@@ -24,6 +24,7 @@ from cassibile import __version__
 from cassibile.namespaces import BASE, CAS, DCAT, GRAPH, ID, ONTOLOGY, VOID, WD
 from cassibile.pipeline.load import new_graph
 from cassibile.publish.export import FORMATS, LayerStore, claims_owner
+from cassibile.publish.publication import is_entity_filter
 from cassibile.terms import to_rdflib
 
 DATASET = URIRef(BASE + "dataset")
@@ -254,7 +255,7 @@ def _catalog(void: Graph) -> None:
             void.add((CATALOG, predicate, value))
 
 
-_IS_ENTITY = f'isIRI(?thing) && STRSTARTS(STR(?thing), "{ID}")'  # publication.is_entity
+_IS_ENTITY = is_entity_filter("?thing")
 _ENTITIES = f"SELECT DISTINCT ?thing WHERE {{ GRAPH ?g {{ ?thing a ?class }} FILTER ({_IS_ENTITY}) }}"
 # Our own classes only: the closure also types every entity with the classes they align with.
 _ENTITIES_BY_CLASS = f"""SELECT ?class (COUNT(DISTINCT ?thing) AS ?n) WHERE {{

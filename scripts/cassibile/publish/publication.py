@@ -44,6 +44,11 @@ def is_entity(node) -> bool:
     return isinstance(node, URIRef) and node.startswith(ID)
 
 
+def is_entity_filter(variable: str) -> str:
+    """`is_entity` as a SPARQL expression on `variable`, for the writers that count in the store."""
+    return f'isIRI({variable}) && STRSTARTS(STR({variable}), "{ID}")'
+
+
 def entities(graph: Graph) -> list[URIRef]:
     """The things the publication describes: typed nodes under the id/ namespace."""
     return sorted({s for s in graph.subjects(_TYPE, None) if is_entity(s)})
