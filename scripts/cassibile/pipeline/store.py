@@ -60,6 +60,9 @@ class LayerStore:
         or None for the default graph), each distinct rdflib term converted once. `as_stored`: the caller knows that
         the store keeps every literal as the layer writes it (the loader refuses any other), so none is compared."""
         graph = _graph(name)
+        if as_stored and not self.rewritten and not isinstance(layer, Graph):  # the loader's: nothing to compare or note
+            self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in layer)
+            return
         if isinstance(layer, Graph):
             terms = OxigraphTerms()
             triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
