@@ -15,7 +15,7 @@ import orjson
 from rdflib.namespace import DCTERMS, RDF
 
 from cassibile.namespaces import BASE, CAS, GRAPH, OA
-from cassibile.publish.export import LayerStore
+from cassibile.pipeline.store import LayerStore
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 COLLECTION = BASE + "annotations.jsonld"  # where dist/annotations.jsonld is published

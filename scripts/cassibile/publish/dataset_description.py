@@ -23,7 +23,8 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, XSD, split_uri
 from cassibile import __version__
 from cassibile.namespaces import BASE, CAS, DCAT, GRAPH, ID, ONTOLOGY, VOID, WD
 from cassibile.pipeline.load import new_graph
-from cassibile.publish.export import FORMATS, LayerStore, claims_owner
+from cassibile.pipeline.store import LayerStore
+from cassibile.publish.export import FORMATS, claims_owner
 from cassibile.publish.publication import is_entity_filter
 from cassibile.terms import to_rdflib
 
