@@ -4,10 +4,9 @@ Shapes hold the rules SHACL Core expresses well (cardinalities, classes, datatyp
 rules that compare nodes with each other (a quote against its source's text, ranks of competing
 facts) are `queries/*-violation.rq`. Everything runs on the union of the layers in the build's
 pyoxigraph store (`Checker`, `store.LayerStore.union`): the shapes compiled to SPARQL
-(`cassibile.pipeline.shacl_sparql`; pyshacl, the reference, validates what that cannot translate), the
-violation queries, and `label-not-in-source`,
-decided in Python in one pass over each language's texts because its query tests every label
-against every text. Whether a QID is verified is read from `graph/wikidata/entities.tsv`, which no
+(`cassibile.pipeline.shacl_sparql`; pyshacl, the reference, validates what that cannot translate),
+the violation queries, and `label-not-in-source`, decided in Python in one pass over each language's
+texts because its query tests every label against every text. Whether a QID is verified is read from `graph/wikidata/entities.tsv`, which no
 query can see.
 """
 
