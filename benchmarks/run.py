@@ -16,7 +16,9 @@ own process so that peak memory (ru_maxrss, read with os.wait4) belongs to one p
 It prints one Markdown table per size, with ratios measured in the same run, and checks that
 both pipelines find the same violations and publish the same closure. A step that runs past
 --step-limit seconds is stopped and reported as "> N s"; the baseline's later steps then use
-our inferred graph so that they can still be measured. Never run by the unit tests.
+our inferred graph so that they can still be measured. A query on rdflib's engine, published or
+violation query, is stopped after --query-limit seconds in the same way; if a violation query
+was, the comparison of violations says it is incomplete. Never run by the unit tests.
 """
 
 from __future__ import annotations
@@ -115,13 +117,13 @@ class Steps:
         self.records[record["step"]] = record
         emit(**record)
 
-    def combined(self, name: str, parts: list[str]) -> None:
-        """A step made of parts already timed: their sum, or a lower bound if one was stopped."""
+    def combined(self, name: str, parts: list[str], **info) -> None:
+        """A step made of parts already timed: their sum, or a lower bound if one was stopped or failed."""
         records = [self.records[p] for p in parts]
-        if any("timeout" in r for r in records):
-            self.record(step=name, timeout=sum(r.get("timeout", r.get("seconds", 0)) for r in records))
+        if all("seconds" in r for r in records):
+            self.record(step=name, seconds=sum(r["seconds"] for r in records), **info)
         else:
-            self.record(step=name, seconds=sum(r["seconds"] for r in records))
+            self.record(step=name, timeout=sum(r.get("timeout", r.get("seconds", 0)) for r in records), **info)
 
     def total(self, started: float) -> None:
         """The whole run's time; a lower bound ("> N s") if a step was stopped."""
@@ -129,20 +131,33 @@ class Steps:
         emit(step="build total", **({"timeout": round(elapsed)} if self.timed_out else {"seconds": elapsed}))
 
     @contextmanager
-    def step(self, name: str, **info):
+    def step(self, name: str, limit: int | None = None, **info):
+        """Time a step, stopped after `limit` seconds (default: the step limit); `outcome["ok"]` says whether it finished."""
+        limit = limit or self.limit
         emit(start=name)
-        signal.alarm(self.limit)
+        signal.alarm(limit)
         started = time.perf_counter()
         outcome = {"ok": True}
         try:
             yield outcome
         except StepTimeout:
             outcome["ok"], self.timed_out = False, True
-            self.record(step=name, timeout=self.limit, **info)
+            self.record(step=name, timeout=limit, **info)
             return
         finally:
             signal.alarm(0)
         self.record(step=name, seconds=time.perf_counter() - started, **info)
+
+    def rdflib_query(self, name: str, limit: int, graph, query: str, **info) -> list | None:
+        """One query on rdflib's SPARQL engine, timed as a step and stopped after `limit` seconds (a query's limit,
+        not a step's): its rows, or None if it was stopped or rdflib failed on it (both reported)."""
+        rows = None
+        try:
+            with self.step(name, limit, **info):
+                rows = list(graph.query(query))
+        except Exception as error:  # rdflib's engine fails on some queries: report it, go on
+            self.record(step=name, error=type(error).__name__, **info)
+        return rows
 
 
 def worker_ours(project: Path, limit: int, reasoner: str | None) -> None:
@@ -389,7 +404,8 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
         derived = derive.derived(dataset)
         texts = derive.source_text_graph(dataset)
     violation_queries = sorted((project / "queries").glob("*-violation.rq"))
-    before = _plain_validation(steps, "validate (without the closure)", ontology + data + derived + texts, shapes, violation_queries)
+    before, unfinished = _plain_validation(steps, "validate (without the closure)", ontology + data + derived + texts, shapes,
+                                           violation_queries, query_limit)
     inferred = None
     with steps.step("reason") as outcome:
         inferred = _owlrl_published(_reasoning_input(ontology, data, derived), reason)
@@ -398,9 +414,11 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
         emit(info={"reason": "timed out; later steps use our inferred graph"})
     else:
         (project / "plain-inferred.nt").write_bytes(inferred.serialize(format="nt", encoding="utf-8"))
-    after = _plain_validation(steps, "validate (with the closure)", ontology + data + derived + inferred + texts, shapes, violation_queries)
-    if before is not None and after is not None:
-        _write_violations(project / "plain-violations.json", before | after)
+    after, unfinished_after = _plain_validation(steps, "validate (with the closure)", ontology + data + derived + inferred + texts,
+                                                shapes, violation_queries, query_limit)
+    _write_violations(project / "plain-violations.json", before | after)
+    if unfinished + unfinished_after:
+        emit(info={"unfinished validation": unfinished + unfinished_after})
     layers = {"ontology": ontology, "asserted": data, "derived": derived, "inferred": inferred}
     out = project / "plain-dist"
     shutil.rmtree(out, ignore_errors=True)
@@ -416,7 +434,7 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
                 whole.graph(GRAPH[name]).__iadd__(graph)
             (out / f"cassibile.{fmt}").write_bytes(whole.serialize(format=PLAIN_FORMATS[fmt], encoding="utf-8"))
     steps.total(started)
-    _plain_queries(project, Steps(query_limit))
+    _plain_queries(project, steps, query_limit)
 
 
 def _parse_all(graph_class, files):
@@ -426,29 +444,44 @@ def _parse_all(graph_class, files):
     return graph
 
 
-def _plain_validation(steps: Steps, label: str, graph, shapes, violation_queries) -> set[tuple] | None:
-    """pyshacl with the project's shapes, then the violation queries on rdflib's own SPARQL engine,
-    each timed; the (focus, path, value) of every result, or None if a part was stopped."""
+def _plain_validation(steps: Steps, label: str, graph, shapes, violation_queries: list[Path],
+                      query_limit: int) -> tuple[set[tuple], list[str]]:
+    """pyshacl with the project's shapes, then each violation query on rdflib's own SPARQL engine, each a step
+    stopped after the query limit, as the published queries are; the (focus, path, value) of every result found,
+    and the steps that did not finish (the comparison of violations is then incomplete)."""
     import pyshacl
     from rdflib.namespace import RDF, SH
 
-    from cassibile.pipeline import validate
-
-    found, parts = set(), [f"{label}: pyshacl", f"{label}: violation queries (rdflib SPARQL)"]
-    with steps.step(parts[0], part_of=label) as shacl:
+    found, unfinished = set(), []
+    shacl, queries = f"{label}: pyshacl", f"{label}: violation queries (rdflib SPARQL)"
+    with steps.step(shacl, part_of=label) as outcome:
         _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
         for result in report.subjects(RDF.type, SH.ValidationResult):
             found.add(tuple(str(report.value(result, p) or "") for p in (SH.focusNode, SH.resultPath, SH.value)))
-    with steps.step(parts[1], part_of=label) as queries:
-        for path in violation_queries:
-            if path.name == validate.LABEL_NOT_IN_SOURCE:  # its query is quadratic; both pipelines run the rule in Python
-                found.update((v.focus, v.path, v.value) for v in validate.label_not_in_source_violations(graph))
-                continue
-            for row in graph.query(path.read_text(encoding="utf-8")):
-                cells = row.asdict()
-                found.add(tuple(str(cells.get(name, "")) for name in ("focus", "path", "value")))
-    steps.combined(label, parts)
-    return found if shacl["ok"] and queries["ok"] else None
+    unfinished += [] if outcome["ok"] else [shacl]
+    rules = {f"{label}: queries/{path.name}": path for path in violation_queries}
+    for step, path in rules.items():
+        rows = _violation_rows(steps, step, path, graph, query_limit, part_of=queries, rule=path.name)
+        if rows is None:
+            unfinished.append(step)
+        else:
+            found.update(tuple(str(row.get(column, "")) for column in ("focus", "path", "value")) for row in rows)
+    steps.combined(queries, list(rules), part_of=label)
+    steps.combined(label, [shacl, queries])
+    return found, unfinished
+
+
+def _violation_rows(steps: Steps, step: str, path: Path, graph, query_limit: int, **info) -> list[dict] | None:
+    """A violation query's rows on rdflib's engine, or None if it was stopped or failed."""
+    from cassibile.pipeline import validate
+
+    if path.name == validate.LABEL_NOT_IN_SOURCE:  # its query is quadratic; both pipelines run the rule in Python
+        rows = None
+        with steps.step(step, query_limit, **info):
+            rows = [{"focus": v.focus, "path": v.path, "value": v.value} for v in validate.label_not_in_source_violations(graph)]
+        return rows
+    rows = steps.rdflib_query(step, query_limit, graph, path.read_text(encoding="utf-8"), **info)
+    return None if rows is None else [row.asdict() for row in rows]
 
 
 def _reasoning_input(ontology, data, derived):
@@ -477,19 +510,14 @@ def _owlrl_published(graph, reason):
     return published
 
 
-def _plain_queries(project: Path, steps: Steps) -> None:
+def _plain_queries(project: Path, steps: Steps, query_limit: int) -> None:
     from rdflib import Dataset as RDFDataset
 
     with steps.step("load cassibile.nq"):
         whole = RDFDataset(default_union=True)
         whole.parse(project / "dist" / "cassibile.nq", format="nquads")
     for name, text, _, _ in bundled(project):
-        try:
-            with steps.step(f"query {name}"):
-                result = whole.query(text)
-                list(result)
-        except Exception as error:  # rdflib's engine fails on some queries: report it, go on
-            emit(step=f"query {name}", error=type(error).__name__)
+        steps.rdflib_query(f"query {name}", query_limit, whole, text)
 
 
 def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
@@ -643,8 +671,10 @@ def ratio(slow: dict | None, fast: dict | None) -> str:
 
 
 def _display_order(result: dict) -> list[str]:
-    """Step names with each part right after the step it belongs to; no totals, loads or queries."""
-    order = [n for n in result["order"] if n != "build total" and not n.startswith(("query ", "load "))]
+    """Step names with each part right after the step it belongs to; no totals, loads or queries (violation queries
+    have a table of their own)."""
+    order = [n for n in result["order"] if n != "build total" and not n.startswith(("query ", "load "))
+             and "rule" not in result["steps"][n]]
     parent = {n: result["steps"][n].get("part_of") for n in order}
     shown = []
     for name in [n for n in order if not parent[n]] + [n for n in order if parent[n] and parent[n] not in order]:
@@ -714,7 +744,11 @@ def compare(project: Path, plain: dict | None) -> list[str]:
     notes = []
     mine, theirs = (json.loads((project / f"{who}-violations.json").read_text()) if (project / f"{who}-violations.json").exists() else None
                     for who in ("ours", "plain"))
-    if mine is not None and theirs is not None:
+    unfinished = plain["info"].get("unfinished validation")
+    if mine is not None and theirs is not None and unfinished:
+        notes.append(f"- validation results: INCOMPLETE, not compared: the straightforward pipeline stopped or failed on "
+                     f"{'; '.join(unfinished)} (found so far: ours {len(mine)}, straightforward {len(theirs)} (focus, path, value))")
+    elif mine is not None and theirs is not None:
         ours_set, plain_set = {tuple(v) for v in mine}, {tuple(v) for v in theirs}
         notes.append(f"- validation results: ours {len(mine)}, straightforward {len(theirs)} (focus, path, value) — "
                      f"{'identical' if ours_set == plain_set else 'DIFFERENT'}")
@@ -730,6 +764,19 @@ def compare(project: Path, plain: dict | None) -> list[str]:
     elif "reason" in plain["steps"] and "timeout" in plain["steps"]["reason"]:
         notes.append("- published closure: not compared (owlrl did not finish within the step limit)")
     return notes
+
+
+def violation_query_table(parts: dict, plain: dict) -> list[str]:
+    """Each violation query: on our store (the breakdown, without the closure) and on rdflib's engine in the
+    straightforward validation, before and after reasoning."""
+    labels = ("validate (without the closure)", "validate (with the closure)")
+    rules = list(dict.fromkeys(plain["steps"][n]["rule"] for n in plain["order"] if "rule" in plain["steps"][n]))
+    lines = ["| violation query | ours, without the closure (s) | rdflib, without the closure (s) | rdflib, with the closure (s) |",
+             "| --- | ---: | ---: | ---: |"]
+    for rule in rules:
+        ours = next((parts["steps"][n] for n in parts["order"] if n.startswith(f"validate: queries/{rule}")), None)
+        lines.append(f"| {rule} | {seconds(ours)} | " + " | ".join(seconds(plain["steps"].get(f"{label}: queries/{rule}")) for label in labels) + " |")
+    return lines
 
 
 def _triple_lines(path: Path) -> set[str]:
@@ -768,6 +815,8 @@ def benchmark(size: int, args) -> list[str]:
         f"Graph: {', '.join(f'{n} {c:,}' for n, c in triples.items())} triples; generated in {generated:.1f} s{' (with --faults)' if args.faults else ''}. "
         f"Violations: {ours['info'].get('violations', '?')}.", "",
         *build_table(ours, plain), "", *compare(project, plain), "",
+        *([f"Violation queries, each stopped after {args.query_limit} s (--query-limit):", "", *violation_query_table(parts, plain), ""]
+          if plain else []),
         f"Queries on dist/cassibile.nq, parameters bound to synthetic things: {json.dumps(chosen, ensure_ascii=False)}", "",
         *query_table(mine, raw, plain), "",
         "Where our parse, validation and reasoning time goes (each part run once more on its own):", "",
@@ -780,7 +829,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated target sizes in triples, e.g. 10k,100k,1m")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run the straightforward pipeline")
     parser.add_argument("--step-limit", type=int, default=600, help="seconds one step may take before it is stopped (default 600)")
-    parser.add_argument("--query-limit", type=int, default=60, help="seconds one rdflib query may take (default 60)")
+    parser.add_argument("--query-limit", type=int, default=60,
+                        help="seconds one query on rdflib's engine may take, published or violation query (default 60)")
     parser.add_argument("--reasoner", choices=("owlrl", "reasonable"), help="our build's OWL RL engine (default: the build's default)")
     parser.add_argument("--faults", action="store_true", help="add a few violations on purpose, to compare both pipelines' reports")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")

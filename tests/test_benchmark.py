@@ -1,0 +1,67 @@
+"""The benchmark's bound on rdflib's engine (benchmarks/run.py): the tests never run the benchmark, but they run
+the rule that stops a query on rdflib after --query-limit seconds, for the straightforward validation's queries."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import signal
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = "http://example.org/"
+# Every four triples of 40: 2.5 million rows, minutes on rdflib, so the one-second limit always stops it.
+SLOW = "SELECT ?focus WHERE { ?focus ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = f"SELECT ?focus ?path WHERE {{ ?focus ?path <{EX}broken> }}"
+
+
+@pytest.fixture
+def run():
+    """benchmarks/run.py as a module; the alarm handler its `Steps` install is put back afterwards."""
+    spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler = signal.getsignal(signal.SIGALRM)
+    yield module
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, handler)
+
+
+def world() -> Graph:
+    graph = Graph()
+    for n in range(39):
+        graph.add((URIRef(f"{EX}s{n}"), URIRef(f"{EX}p"), URIRef(f"{EX}o{n}")))
+    graph.add((URIRef(f"{EX}thing"), URIRef(f"{EX}state"), URIRef(f"{EX}broken")))
+    return graph
+
+
+def violation_queries(folder: Path) -> list[Path]:
+    folder.mkdir()
+    for name, text in (("quick-violation.rq", QUICK), ("slow-violation.rq", SLOW)):
+        (folder / name).write_text(text, encoding="utf-8")
+    return sorted(folder.glob("*-violation.rq"))
+
+
+def test_a_violation_query_past_the_query_limit_is_stopped_and_the_comparison_says_incomplete(run, tmp_path):
+    steps = run.Steps(600)
+    found, unfinished = run._plain_validation(steps, "validate", world(), Graph(), violation_queries(tmp_path / "queries"), 1)
+    assert unfinished == ["validate: queries/slow-violation.rq"]
+    assert run.seconds(steps.records["validate: queries/slow-violation.rq"]) == "> 1.000 s"
+    assert run.seconds(steps.records["validate: violation queries (rdflib SPARQL)"]).startswith("> ")
+    assert "seconds" in steps.records["validate: queries/quick-violation.rq"]
+    assert found == {(f"{EX}thing", f"{EX}state", "")}  # what the finished query found is kept
+
+    (tmp_path / "ours-violations.json").write_text(json.dumps([[f"{EX}thing", f"{EX}state", ""]]), encoding="utf-8")
+    run._write_violations(tmp_path / "plain-violations.json", found)
+    plain = {"steps": steps.records, "order": list(steps.records), "info": {"unfinished validation": unfinished}}
+    assert run.compare(tmp_path, plain)[0].startswith("- validation results: INCOMPLETE, not compared")
+    assert run.compare(tmp_path, {**plain, "info": {}})[0].endswith("— identical")
+
+
+def test_a_query_rdflib_cannot_run_is_reported_as_failed(run):
+    steps = run.Steps(600)
+    assert steps.rdflib_query("query broken", 1, world(), "SELECT ?x WHERE { ?x ?p") is None
+    assert run.seconds(steps.records["query broken"]) == "fails (ParseException)"
