@@ -7,10 +7,10 @@ their own, and framed per-entity JSON-LD documents.
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -235,16 +235,26 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None 
             node.setdefault("@type", []).append(_json_id(o))
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    compactor = _compactor(json.dumps(context, sort_keys=True))
+    compactor = _compactor(context)
     return _json_bytes({"@context": reference or context, "@graph": [compactor.compact(node) for node in nodes.values()]})
 
 
-@lru_cache(maxsize=4)
-def _compactor(context_json: str):
-    """One compactor per context, so that what it learns from pyld serves every document (site pages too)."""
+_COMPACTORS: list = []  # the compactors of the last contexts used, most recent first
+
+
+def _compactor(context: dict):
+    """One compactor per context, so that what it learns from pyld serves every document (site pages too).
+    It is found by comparing contexts, which is many times faster than serialising them to a key."""
     from cassibile.publish.compaction import Compactor
 
-    return Compactor(json.loads(context_json))
+    found = next((compactor for compactor in _COMPACTORS if compactor.context == context), None)
+    if found is None:
+        found = Compactor(copy.deepcopy(context))  # its own copy: what the caller changes later is another context
+        del _COMPACTORS[3:]
+    else:
+        _COMPACTORS.remove(found)
+    _COMPACTORS.insert(0, found)
+    return found
 
 
 def _json_id(term) -> str:
