@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from cassibile.errors import UsageError
 from cassibile.namespaces import CAS
@@ -19,7 +19,7 @@ from cassibile.publish.export import CONTEXT_URL, jsonld_bytes, serialize_statem
 from cassibile.publish.outputs import GENERATED
 from cassibile.publish.publication import SOURCE_SUMMARY, Publication, triples_of
 from cassibile.publish.site.view import SiteGraph
-from cassibile.terms import to_oxigraph
+from cassibile.terms import OxigraphTerms
 
 # The data siblings of every page that describes an IRI, written from its triples by oxigraph:
 # (format name, file suffix, media type, the name people know it by).
@@ -49,7 +49,7 @@ class Descriptions:
 
     def __init__(self, site: SiteGraph, index: Publication, context: dict):
         self.site, self.index, self.context = site, index, context
-        self._terms: dict = {}  # rdflib term -> oxigraph term
+        self._terms = OxigraphTerms()
 
     def entity(self, entity: URIRef) -> list[ox.Triple]:
         """Its own triples; each fact about it or naming it, with the fact's time spans and claims and
@@ -72,16 +72,12 @@ class Descriptions:
         return self._statements(triples_of(part))
 
     def _statements(self, part) -> list[ox.Triple]:
-        """The triples once each, as oxigraph's, sorted: what `export.statements` gives for a graph of them."""
-        found = set(part)
-        if any(isinstance(term, BNode) for triple in found for term in triple):
-            return statements(_graph(found))  # blank nodes relabelled from the content, as the dumps have them
-        terms, converted = self._terms, []
-        for s, p, o in found:
-            for term in (s, p, o):
-                if term not in terms:
-                    terms[term] = to_oxigraph(term)
-            converted.append(ox.Triple(terms[s], terms[p], terms[o]))
+        """The triples, given once each, as oxigraph's, sorted: what `export.statements` gives for a graph of them."""
+        part = list(part)
+        terms = self._terms
+        converted = [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in part]
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in converted):
+            return statements(_graph(part))  # blank nodes relabelled from the content, as the dumps have them
         converted.sort(key=str)
         return converted
 
@@ -96,7 +92,7 @@ class Descriptions:
         part = list(data.triples((source, None, None)))
         for claim in self.site.claims_from(source):
             part += data.triples((claim.iri, None, None))
-        return self._statements(part)
+        return self._statements(set(part))
 
 
 def _graph(triples: list) -> Graph:
