@@ -19,6 +19,7 @@ from cassibile.publish.export import CONTEXT_URL, jsonld_bytes, serialize_statem
 from cassibile.publish.outputs import GENERATED
 from cassibile.publish.publication import SOURCE_SUMMARY, Publication, triples_of
 from cassibile.publish.site.view import SiteGraph
+from cassibile.publish.site.writer import FileWriter
 from cassibile.terms import OxigraphTerms
 
 # The data siblings of every page that describes an IRI, written from its triples by oxigraph:
@@ -32,12 +33,12 @@ JSONLD = ("jsonld", ".jsonld", "application/ld+json", "JSON-LD")
 SIBLINGS = (DATA_FORMATS[0], JSONLD, *DATA_FORMATS[1:])  # as the pages list them
 
 
-def write_data(base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
+def write_data(writer: FileWriter, base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
     """A page's data siblings beside `base`.html: the same triples in each of DATA_FORMATS, and JSON-LD.
     (The suffix is added to the IRI's last segment, which may itself contain a dot.)"""
     for fmt, suffix, _, _ in DATA_FORMATS:
-        Path(f"{base}{suffix}").write_bytes(serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
-    Path(f"{base}{JSONLD[1]}").write_bytes(jsonld)
+        writer.write(f"{base}{suffix}", serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
+    writer.write(f"{base}{JSONLD[1]}", jsonld)
 
 
 class Descriptions:
