@@ -7,10 +7,10 @@ their own, and framed per-entity JSON-LD documents.
 
 from __future__ import annotations
 
-import copy
 import json
 import tempfile
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -228,6 +228,12 @@ def _jsonld(graph: Graph, context: dict) -> bytes:
 def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None = None) -> bytes:
     """Every subject as one node object, compacted with `context`, which the file carries inline so
     that it stands alone, or refers to by its URL (`reference`)."""
+    return compacted_jsonld(triples, compactor(context), reference or context)
+
+
+def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -> bytes:
+    """As `jsonld_bytes`, with a compactor already found for the context (`compactor`); `context` is what the
+    file says its context is: the context itself, or its URL."""
     nodes: dict = {}
     for s, p, o in triples:
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
@@ -235,26 +241,20 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None 
             node.setdefault("@type", []).append(_json_id(o))
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    compactor = _compactor(context)
-    return _json_bytes({"@context": reference or context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+    return _json_bytes({"@context": context, "@graph": [compactor.compact(node) for node in nodes.values()]})
 
 
-_COMPACTORS: list = []  # the compactors of the last contexts used, most recent first
+def compactor(context: dict):
+    """One compactor per context, so that what it learns from pyld serves every document. Finding it serialises
+    the context: a writer of many documents with one context (the site's pages) keeps it instead."""
+    return _compactor(json.dumps(context, sort_keys=True))
 
 
-def _compactor(context: dict):
-    """One compactor per context, so that what it learns from pyld serves every document (site pages too).
-    It is found by comparing contexts, which is many times faster than serialising them to a key."""
+@lru_cache(maxsize=4)
+def _compactor(context_json: str):
     from cassibile.publish.compaction import Compactor
 
-    found = next((compactor for compactor in _COMPACTORS if compactor.context == context), None)
-    if found is None:
-        found = Compactor(copy.deepcopy(context))  # its own copy: what the caller changes later is another context
-        del _COMPACTORS[3:]
-    else:
-        _COMPACTORS.remove(found)
-    _COMPACTORS.insert(0, found)
-    return found
+    return Compactor(json.loads(context_json))
 
 
 def _json_id(term) -> str:

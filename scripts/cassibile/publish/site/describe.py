@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from cassibile.errors import UsageError
 from cassibile.namespaces import CAS
 from cassibile.pipeline.load import new_graph
-from cassibile.publish.export import CONTEXT_URL, jsonld_bytes, serialize_statements, statements
+from cassibile.publish.export import CONTEXT_URL, compacted_jsonld, compactor, serialize_statements, statements
 from cassibile.publish.outputs import GENERATED
 from cassibile.publish.publication import SOURCE_SUMMARY, Publication, triples_of
 from cassibile.publish.site.view import SiteGraph
@@ -45,12 +45,14 @@ class Descriptions:
     """Every page's triples, read from the publication's index (`cassibile.publish.publication`).
 
     An entity's page holds what its framed JSON-LD document holds (`Publication.document`), a fact's
-    page what `Publication.fact_document` says. Each term is converted to oxigraph's once, for every page.
+    page what `Publication.fact_document` says. Each term is converted to oxigraph's once, for every page, and
+    the JSON-LD context's compactor is found once.
     """
 
     def __init__(self, site: SiteGraph, index: Publication, context: dict):
         self.site, self.index, self.context = site, index, context
         self._terms = OxigraphTerms()
+        self._compactor = compactor(context)
 
     def entity(self, entity: URIRef) -> list[ox.Triple]:
         """Its own triples; each fact about it or naming it, with the fact's time spans and claims and
@@ -85,7 +87,7 @@ class Descriptions:
     def jsonld(self, triples: list[ox.Triple]) -> bytes:
         """The triples as JSON-LD compacted with the published context, which it refers to by URL, as the
         entity documents do."""
-        return jsonld_bytes(triples, self.context, reference=CONTEXT_URL)
+        return compacted_jsonld(triples, self._compactor, CONTEXT_URL)
 
     def source(self, source: URIRef) -> list[ox.Triple]:
         """The source's description and every claim that quotes it (asserted triples only)."""
