@@ -2,8 +2,9 @@
 
 Most of the time of writing ten thousand small files goes to the kernel creating them. A writer thread
 would wait for Python's lock after each of its system calls, since rendering holds it; so the files go
-down a pipe to a small process that writes them on the other core: this file, run by itself with only
-the standard library. At most `BUFFERED` bytes, and the pipe's own, wait on the way.
+down a pipe to a small process that writes them on another core: this file, run by itself with only
+the standard library. The pipe holds up to `PIPE` bytes, so that the pages go on rendering while the
+writer works through them (a bigger buffer on our side, flushed in one call, would wait for it each time).
 
 The first file the writer cannot write stops it, and no file after it is written: a later `write`, or
 at the latest the end of the `with` block, raises an error naming it. A file whose bytes did not all
@@ -12,6 +13,8 @@ arrive (the site's process died) is not written at all.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import struct
@@ -21,7 +24,8 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 HEADER = struct.Struct("<II")  # the length of a file's path, then of its bytes
-BUFFERED = 1 << 20
+PIPE = 1 << 20  # bytes on their way to the writer, at most: Linux's default limit for a pipe
+BUFFERED = 1 << 16  # bytes gathered before they go down the pipe
 
 
 class FileWriter:
@@ -30,6 +34,8 @@ class FileWriter:
     def __enter__(self) -> FileWriter:
         self._process = subprocess.Popen([sys.executable, "-I", "-S", __file__], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, bufsize=BUFFERED)
+        with contextlib.suppress(OSError):  # refused over a user's quota of pipe memory: a smaller pipe only costs speed
+            fcntl.fcntl(self._process.stdin.fileno(), fcntl.F_SETPIPE_SZ, PIPE)
         return self
 
     def write(self, path: Path | str, data: str | bytes) -> None:
