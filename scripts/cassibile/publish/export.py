@@ -145,6 +145,12 @@ def _jsonld(graph: Graph, context: dict) -> bytes:
 def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None = None) -> bytes:
     """Every subject as one node object, compacted with `context`, which the file carries inline so
     that it stands alone, or refers to by its URL (`reference`)."""
+    return compacted_jsonld(triples, compactor(context), reference or context)
+
+
+def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -> bytes:
+    """As `jsonld_bytes`, with a compactor already found for the context (`compactor`); `context` is what the
+    file says its context is: the context itself, or its URL."""
     nodes: dict = {}
     for s, p, o in triples:
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
@@ -152,13 +158,17 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None 
             node.setdefault("@type", []).append(_json_id(o))
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    compactor = _compactor(json.dumps(context, sort_keys=True))
-    return _json_bytes({"@context": reference or context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+    return _json_bytes({"@context": context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+
+
+def compactor(context: dict):
+    """One compactor per context, so that what it learns from pyld serves every document. Finding it serialises
+    the context: a writer of many documents with one context (the site's pages) keeps it instead."""
+    return _compactor(json.dumps(context, sort_keys=True))
 
 
 @lru_cache(maxsize=4)
 def _compactor(context_json: str):
-    """One compactor per context, so that what it learns from pyld serves every document (site pages too)."""
     from cassibile.publish.compaction import Compactor
 
     return Compactor(json.loads(context_json))

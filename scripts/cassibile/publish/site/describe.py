@@ -10,16 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from cassibile.errors import UsageError
 from cassibile.namespaces import CAS
 from cassibile.pipeline.load import new_graph
-from cassibile.publish.export import CONTEXT_URL, jsonld_bytes, serialize_statements, statements
+from cassibile.publish.export import CONTEXT_URL, compacted_jsonld, compactor, serialize_statements, statements
 from cassibile.publish.outputs import GENERATED
 from cassibile.publish.publication import SOURCE_SUMMARY, Publication, triples_of
 from cassibile.publish.site.view import SiteGraph
-from cassibile.terms import to_oxigraph
+from cassibile.publish.site.writer import FileWriter
+from cassibile.terms import OxigraphTerms
 
 # The data siblings of every page that describes an IRI, written from its triples by oxigraph:
 # (format name, file suffix, media type, the name people know it by).
@@ -32,24 +33,26 @@ JSONLD = ("jsonld", ".jsonld", "application/ld+json", "JSON-LD")
 SIBLINGS = (DATA_FORMATS[0], JSONLD, *DATA_FORMATS[1:])  # as the pages list them
 
 
-def write_data(base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
+def write_data(writer: FileWriter, base: Path, triples: list[ox.Triple], jsonld: bytes) -> None:
     """A page's data siblings beside `base`.html: the same triples in each of DATA_FORMATS, and JSON-LD.
     (The suffix is added to the IRI's last segment, which may itself contain a dot.)"""
     for fmt, suffix, _, _ in DATA_FORMATS:
-        Path(f"{base}{suffix}").write_bytes(serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
-    Path(f"{base}{JSONLD[1]}").write_bytes(jsonld)
+        writer.write(f"{base}{suffix}", serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None))
+    writer.write(f"{base}{JSONLD[1]}", jsonld)
 
 
 class Descriptions:
     """Every page's triples, read from the publication's index (`cassibile.publish.publication`).
 
     An entity's page holds what its framed JSON-LD document holds (`Publication.document`), a fact's
-    page what `Publication.fact_document` says. Each term is converted to oxigraph's once, for every page.
+    page what `Publication.fact_document` says. Each term is converted to oxigraph's once, for every page, and
+    the JSON-LD context's compactor is found once.
     """
 
     def __init__(self, site: SiteGraph, index: Publication, context: dict):
         self.site, self.index, self.context = site, index, context
-        self._terms: dict = {}  # rdflib term -> oxigraph term
+        self._terms = OxigraphTerms()
+        self._compactor = compactor(context)
 
     def entity(self, entity: URIRef) -> list[ox.Triple]:
         """Its own triples; each fact about it or naming it, with the fact's time spans and claims and
@@ -72,23 +75,19 @@ class Descriptions:
         return self._statements(triples_of(part))
 
     def _statements(self, part) -> list[ox.Triple]:
-        """The triples once each, as oxigraph's, sorted: what `export.statements` gives for a graph of them."""
-        found = set(part)
-        if any(isinstance(term, BNode) for triple in found for term in triple):
-            return statements(_graph(found))  # blank nodes relabelled from the content, as the dumps have them
-        terms, converted = self._terms, []
-        for s, p, o in found:
-            for term in (s, p, o):
-                if term not in terms:
-                    terms[term] = to_oxigraph(term)
-            converted.append(ox.Triple(terms[s], terms[p], terms[o]))
+        """The triples, given once each, as oxigraph's, sorted: what `export.statements` gives for a graph of them."""
+        part = list(part)
+        terms = self._terms
+        converted = [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in part]
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in converted):
+            return statements(_graph(part))  # blank nodes relabelled from the content, as the dumps have them
         converted.sort(key=str)
         return converted
 
     def jsonld(self, triples: list[ox.Triple]) -> bytes:
         """The triples as JSON-LD compacted with the published context, which it refers to by URL, as the
         entity documents do."""
-        return jsonld_bytes(triples, self.context, reference=CONTEXT_URL)
+        return compacted_jsonld(triples, self._compactor, CONTEXT_URL)
 
     def source(self, source: URIRef) -> list[ox.Triple]:
         """The source's description and every claim that quotes it (asserted triples only)."""
@@ -96,7 +95,7 @@ class Descriptions:
         part = list(data.triples((source, None, None)))
         for claim in self.site.claims_from(source):
             part += data.triples((claim.iri, None, None))
-        return self._statements(part)
+        return self._statements(set(part))
 
 
 def _graph(triples: list) -> Graph:

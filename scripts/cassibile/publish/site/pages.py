@@ -426,6 +426,7 @@ class Renderer:
             terms[key].append(term)
         header_terms = [(key, sorted(graph.objects(URIRef(ONTOLOGY), p))) for p, key in ONTOLOGY_HEADER]
         titles = sorted((t.language, str(t)) for t in graph.objects(URIRef(ONTOLOGY), DCTERMS.title))
+        said = {term: self._term_statements(term) for found in terms.values() for term in found}
         for lang in LANGUAGES:
             display = self.site.displays[lang]
             words = display.words
@@ -433,25 +434,32 @@ class Renderer:
                          next((Value(text, lang=code, fallback=True) for code, text in titles if code == DEFAULT_LANGUAGE),
                               Value("cas")))
             header = [(words(f"ontology.header.{key}"), [display.value(v) for v in vs]) for key, vs in header_terms]
-            documented = {key: [self._term(term, display) for term in found] for key, found in terms.items()}
+            documented = {key: [self._term(term, said[term], display) for term in found] for key, found in terms.items()}
             yield lang, self.render("ontology", lang, "ontology.html", kinds=TERM_KINDS, terms=documented,
                                     header=header, title=title, titles=titles, iri=str(ONTOLOGY))
 
-    def _term(self, term: URIRef, display: Display) -> dict:
-        graph, site, words = self.site.ontology, self.site, display.words
+    def _term_statements(self, term: URIRef) -> dict:
+        """What the ontology says of a term, in no language yet: read once for the four pages."""
+        graph = self.site.ontology
+        return {
+            "relations": [(key, sorted(graph.objects(term, predicate))) for predicate, key in TERM_RELATIONS],
+            "definition": self.site.definition(term), "comments": sorted(graph.objects(term, RDFS.comment)),
+            "deprecated": (term, OWL.deprecated, Literal(True)) in graph,
+        }
+
+    def _term(self, term: URIRef, said: dict, display: Display) -> dict:
+        words = display.words
         relations, wikidata = [], []
-        for predicate, key in TERM_RELATIONS:
-            values = sorted(graph.objects(term, predicate))
+        for key, values in said["relations"]:
             local = [v for v in values if not str(v).startswith((str(WD), str(WDT)))]
             heading = words(f"ontology.relations.{key}")
             wikidata += [(heading, display.value(v)) for v in values if v not in local]
             if local:
                 relations.append((heading, [display.value(v) for v in local]))
         return {
-            "anchor": local_name(term), "iri": str(term), "label": display.label(term), "labels": site.labels(term),
-            "definition": display.text(site.definition(term)),
-            "comments": [display.text(c) for c in sorted(graph.objects(term, RDFS.comment))],
-            "relations": relations, "wikidata": wikidata, "deprecated": (term, OWL.deprecated, Literal(True)) in graph,
+            "anchor": local_name(term), "iri": str(term), "label": display.label(term), "labels": self.site.labels(term),
+            "definition": display.text(said["definition"]), "comments": [display.text(c) for c in said["comments"]],
+            "relations": relations, "wikidata": wikidata, "deprecated": said["deprecated"],
         }
 
     def dataset(self, void: Graph) -> Iterator[tuple[str, str]]:
