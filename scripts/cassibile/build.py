@@ -16,13 +16,14 @@ from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
+from cassibile import collector
 from cassibile.errors import DataError
 from cassibile.namespaces import BASE, CAS, GRAPH
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
-from cassibile.publish.export import DATASET_FORMATS, serialize_graph
+from cassibile.publish.export import serialize_graph
 from cassibile.publish.outputs import GENERATED, Built, replace_folder
 
 SOURCE_TEXTS = "urn:x-cassibile:source-texts"  # the store's graph of the source texts while validation reads them
@@ -47,6 +48,11 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     progress.step("loading ontology, graph and shapes")
     dataset = load_project(project)
     progress.step(f"loaded {len(dataset.ontology)} ontology, {len(dataset.data)} graph, {len(dataset.shapes)} shape triples")
+    with collector.sparing_what_exists():  # the loaded graphs live until the build ends
+        return _reasoned_and_validated(project, dataset, reasoner, progress)
+
+
+def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress) -> Built:
     graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)}
     progress.step(f"derived {len(graphs['derived'])} triples (truthy graph, date precision and bounds)")
     progress.step(f"reasoning (OWL RL, {reasoner})")
@@ -116,6 +122,11 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
     and the validation report."""
+    with collector.sparing_what_exists():  # what the build made lives until the last file is written
+        _write_outputs(built, out, project, progress or Progress(quiet=True))
+
+
+def _write_outputs(built: Built, out: Path, project: Project, progress: Progress) -> None:
     from cassibile.publish import wikidata
     from cassibile.publish.annotations import annotation_collection
     from cassibile.publish.dataset_description import describe as describe_dataset
@@ -128,7 +139,6 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
         statements,
     )
 
-    progress = progress or Progress(quiet=True)
     progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
     context = published_context(project.root)
     owner = claims_owner(built.layers.store)

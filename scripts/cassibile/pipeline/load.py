@@ -22,9 +22,10 @@ from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
+from cassibile.collector import paused
 from cassibile.errors import DataError, DataErrors, Location, UsageError, read_utf8
 from cassibile.namespaces import BASE, CAS, GRAPH, THINGS, new_graph
 from cassibile.pipeline.store import LayerStore
@@ -301,6 +302,9 @@ def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, t
     return graph
 
 
+# Loading makes the graphs, which live on, and little garbage: each collection only walked what it had
+# made so far (at 100k triples 13 full passes, 1.8 s of 9 s of CPU).
+@paused()
 def load_project(project: Project) -> Dataset:
     index: dict[URIRef, Location] = {}
     terms = Terms()  # shared: the ontology's terms are the graph's and the shapes' too

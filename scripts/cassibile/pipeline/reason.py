@@ -14,15 +14,14 @@ False
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from cassibile.collector import paused
 from cassibile.errors import DataError
 from cassibile.namespaces import BASE, CAS, WD
 from cassibile.pipeline.load import new_graph
@@ -66,22 +65,6 @@ def _plain(term):
     return term
 
 
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector, then leave it on or off as it was.
-
-    Reasoning makes a few hundred thousand tuples and terms, none of them in a cycle, and each
-    collection they set off walks every object of the build: about 40% of the CPU time at 100k.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def closure_owlrl(graph: Graph) -> tuple[set, list[str]]:
     """What owlrl adds to `graph`, and the inconsistencies it noted."""
     import owlrl
@@ -99,7 +82,9 @@ def _is_error_note(triple) -> bool:
     return isinstance(triple[0], BNode) and "agent-ont#" in str(triple[1]) + str(triple[2])
 
 
-@_collector_paused()
+# Reasoning makes a few hundred thousand tuples and terms, none of them in a cycle, and each collection they
+# set off walked every object of the build: about 40% of the CPU time at 100k. Hence `paused` below.
+@paused()
 def closure_reasonable(graph: Graph) -> tuple[set, list[str]]:
     """What reasonable adds to `graph` (it reports no inconsistencies of its own).
 
@@ -164,7 +149,7 @@ def inferred(graph: Graph, engine: str = DEFAULT_ENGINE, describe: Callable[[obj
     if problems:
         listing = "\n  ".join(problems)
         raise DataError(f"the graph is inconsistent under OWL RL ({len(problems)} problem(s)):\n  {listing}")
-    with _collector_paused():
+    with paused():
         result = new_graph()
         for triple in sorted(published(graph, added), key=_published_order):
             result.add(triple)
@@ -234,7 +219,7 @@ def _qname(node) -> str:
     return _names().normalizeUri(node) if isinstance(node, URIRef) else repr(str(node))
 
 
-@_collector_paused()
+@paused()
 def closure_inconsistencies(graph: Graph, added: Iterable[tuple], describe: Callable[[object], str] = _qname) -> list[str]:
     """`inconsistencies` of `graph` closed by the triples reasoning `added`, read where they are."""
     return inconsistencies(Closure(graph, added), describe)
