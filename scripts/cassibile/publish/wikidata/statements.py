@@ -7,8 +7,9 @@ wdt:P…`) with a property verified in `graph/wikidata/properties.tsv`. Items ar
 cannot). Each claim that supports the fact becomes one reference: the source's IRI (P854) and
 title (P1476), the claim's verbatim quote (P1683) and the source's language item (P407). The
 fact's own rank is the statement's rank, and `truthy` marks what WDQS types `wikibase:BestRank`:
-the statements of the best non-deprecated rank for their subject and property. The build and the `wikidata`
-commands read the ontology and the graph from the layers of the build's store (`LayerStore.view`).
+the statements of the best non-deprecated rank for their subject and property. The build and the
+`wikidata` commands read the ontology and the graph from their layers in the build's store
+(`LayerStore.view`).
 
 Dates keep their precision; a `cas:TimeSpan` becomes the smallest year, month or day that
 contains both its bounds, so no day is ever invented:
