@@ -31,6 +31,14 @@ def run_cli(*args: str, cwd: Path = ROOT, check: bool = False) -> subprocess.Com
     return result
 
 
+def stored(graph):
+    """`graph` as the Wikidata tools read a layer of the build's store: in a named graph of a new one (`LayerStore.view`)."""
+    from cassibile.namespaces import GRAPH
+    from cassibile.pipeline.store import LayerStore
+
+    return LayerStore.of({GRAPH["asserted"]: graph}).view(GRAPH["asserted"])
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A scratch copy of the project's data, to break on purpose."""

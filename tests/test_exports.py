@@ -169,6 +169,29 @@ def test_the_store_gives_back_every_literal_as_the_layer_wrote_it():
     assert {str(o.datatype) for o in layers.objects(ID["x"], CAS.offset)} == {str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.integer)}
 
 
+def test_a_layers_view_answers_rdflibs_look_ups_with_its_literals_as_written():
+    graph = rewritten_world()
+    graph.add((ID["x"], RDFS.subClassOf, ID["y"]))
+    graph.add((ID["y"], RDFS.subClassOf, ID["z"]))
+    elsewhere = Graph()
+    elsewhere.add((ID["x"], CAS.share, Literal("2.5", datatype=XSD.decimal)))
+    view = LayerStore.of({GRAPH["derived"]: graph, GRAPH["asserted"]: elsewhere}).view(GRAPH["derived"])
+
+    def written(terms) -> set:  # each term with all that tells literals apart
+        return {(type(t), str(t), getattr(t, "datatype", None), getattr(t, "language", None)) for t in terms}
+
+    for predicate in (CAS.offset, CAS.share, CAS.part, RDFS.label):
+        assert written(view.objects(None, predicate)) == written(graph.objects(None, predicate)), predicate
+        assert set(view.subject_objects(predicate)) == set(graph.subject_objects(predicate))
+        assert set(view.subjects(predicate)) == set(graph.subjects(predicate))
+    assert written(o for _, o in view.predicate_objects(ID["x"])) == written(o for _, o in graph.predicate_objects(ID["x"]))
+    assert set(view.triples((None, None, None))) == set(graph)  # the other layer's share is not this one's
+    assert view.value(ID["x"], CAS.share) == Literal("1.50", datatype=XSD.decimal)
+    assert (ID["x"], CAS.share, Literal("2.5", datatype=XSD.decimal)) not in view and (ID["x"], RDFS.subClassOf, ID["y"]) in view
+    assert set(view.transitive_objects(ID["x"], RDFS.subClassOf)) == set(graph.transitive_objects(ID["x"], RDFS.subClassOf))
+    assert list(view.objects(Literal("x"), RDFS.label)) == list(view.objects(URIRef("not an IRI"), RDFS.label)) == []
+
+
 def test_only_the_derived_offsets_are_given_back_and_every_layer_reads_as_its_graph(assembled):
     built = assembled
     assert set(built.layers.written) <= {ox.NamedNode(GRAPH["derived"])}  # the text offsets (docs/literals.md)

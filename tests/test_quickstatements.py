@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, stored
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
@@ -89,12 +89,13 @@ def test_the_grammar_itself_refuses_bad_lines():
 @pytest.fixture(scope="module")
 def fixture(root):
     graph = parse_turtle(GOLDEN / "graph.ttl")
-    alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
+    alignment = Alignment.read(stored(graph), stored(graph), Tables.read(root / "graph" / "wikidata"))
     return graph, alignment
 
 
 def batch(graph, alignment):
-    found, notes = statements(graph, alignment)
+    """The QuickStatements of `graph`, read from a store as the build reads its layers, and what they leave out."""
+    found, notes = statements(stored(graph), alignment)
     result = quickstatements(found)
     return result.lines, notes + result.notes
 
@@ -135,7 +136,7 @@ def test_a_qualifier_naming_an_unlinked_entity_is_left_out_not_the_statement(fix
     graph = Graph()
     graph += original
     graph.remove((ID["benito-mussolini"], OWL.sameAs, None))
-    alignment = Alignment.read(graph, graph, Tables.read(Path(__file__).parents[1] / "graph" / "wikidata"))
+    alignment = Alignment.read(stored(graph), stored(graph), Tables.read(Path(__file__).parents[1] / "graph" / "wikidata"))
     lines, notes = batch(graph, alignment)
     badoglio = [parse_line(line) for line in lines if line.startswith("Q200085\tP39\t")]
     assert len(badoglio) == 1 and badoglio[0]["qualifiers"] == [("P580", ("time", ("+", "1943", "07", "25", "11")))]
@@ -239,7 +240,7 @@ def test_a_fact_whose_property_has_no_wikidata_counterpart_is_listed_not_dropped
         fact:armistice-of-cassibile--approvedBy--pietro-badoglio a cas:Fact ;
             rdf:subject id:armistice-of-cassibile ; rdf:predicate cas:approvedBy ; rdf:object id:pietro-badoglio ;
             cas:rank wikibase:NormalRank .""", format="turtle")
-    _, notes = batch(graph, Alignment.read(graph, graph, alignment.tables))
+    _, notes = batch(graph, Alignment.read(stored(graph), stored(graph), alignment.tables))
     assert ("armistice-of-cassibile--approvedBy--pietro-badoglio", "statement",
             "cas:approvedBy has no Wikidata property (no rdfs:subPropertyOf wdt:P… in the ontology)") in {
         (str(n.node).rsplit("/", 1)[-1], n.part, n.reason) for n in notes}

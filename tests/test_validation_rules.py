@@ -18,11 +18,10 @@ from cassibile.build import reasoning_input
 from cassibile.namespaces import CAS, FACT, GRAPH, ID, OA, SOURCE, WIKIBASE
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import load_project
-from cassibile.pipeline.store import LayerStore
+from cassibile.pipeline.store import LayerStore, StoreView
 from cassibile.pipeline.validate import (
     LABEL_NOT_IN_SOURCE,
     Checker,
-    StoreView,
     annotate,
     label_not_in_source_violations,
     occurring,

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import stored
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from wikibaseintegrator import datatypes
@@ -113,7 +114,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def fixture_documents(root):
-    graph = parse_turtle(FIXTURE)
+    graph = stored(parse_turtle(FIXTURE))
     alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
     found, _ = statements(graph, alignment)
     notes = []
@@ -153,7 +154,7 @@ def test_what_wikidata_would_refuse_is_left_out_and_said(fixture_documents):
 def test_reference_hashes_name_the_same_content_as_the_views_reference_nodes(fixture_documents, root):
     from cassibile.publish.wikidata.view import wikidata_view
 
-    graph = parse_turtle(FIXTURE)
+    graph = stored(parse_turtle(FIXTURE))
     alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
     found, _ = statements(graph, alignment)
     nodes = {t.object.value.rsplit("/", 1)[-1] for t in wikidata_view(graph, found, alignment)

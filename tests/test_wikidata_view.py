@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import stored
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from cassibile.namespaces import CAS, WD, WDT
 from cassibile.pipeline.load import load_project, parse_turtle
 from cassibile.project import Project
-from cassibile.publish.wikidata.statements import Alignment, Tables, statements
+from cassibile.publish.export import entities
+from cassibile.publish.wikidata import mapping
+from cassibile.publish.wikidata.statements import Alignment, Tables, entity_terms, statements
 from cassibile.publish.wikidata.view import wikidata_view
 
 FIXTURE = Path(__file__).parent / "golden" / "quickstatements" / "graph.ttl"
@@ -159,10 +162,22 @@ def turtle_triples(text: str) -> set[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def fixture_view(root) -> list[ox.Triple]:
-    graph = parse_turtle(FIXTURE)
+    graph = stored(parse_turtle(FIXTURE))
     alignment = Alignment.read(graph, graph, Tables.read(root / "graph" / "wikidata"))
     found, _ = statements(graph, alignment)
     return wikidata_view(graph, found, alignment)
+
+
+def test_the_wikidata_tools_read_the_store_as_the_loader_parsed_the_graph(root):
+    """Statements, what they leave out and the entities' terms are the same read from the build's store (the loader's
+    named graphs) as from the rdflib graphs it parses the same files into."""
+    dataset = load_project(Project(root))
+    mapped = mapping(dataset.layers, root / "graph" / "wikidata")
+    alignment = Alignment.read(dataset.ontology, dataset.data, Tables.read(root / "graph" / "wikidata"))
+    assert mapped.alignment == alignment and len(alignment.pids) > 10 and len(alignment.superclasses) > 10
+    assert (mapped.statements, mapped.notes) == statements(dataset.data, alignment)
+    assert len(mapped.statements) > 100 and mapped.notes
+    assert entity_terms(mapped.asserted, entities(mapped.asserted)) == entity_terms(dataset.data, entities(dataset.data))
 
 
 FOLLOWED = ("http://www.wikidata.org/prop/P", "http://www.wikidata.org/prop/statement/value/", "http://www.wikidata.org/prop/qualifier/value/",

@@ -165,7 +165,7 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
     for file_name, document in entity_documents(index, context):
         (out / "id" / file_name).write_bytes(document)
     progress.step("writing the Wikidata view, QuickStatements and Wikibase JSON")
-    for file_name, data in wikidata.build_outputs(built.graphs["ontology"], built.graphs["asserted"], project.graph_dir / "wikidata"):
+    for file_name, data in wikidata.build_outputs(built.layers, project.graph_dir / "wikidata"):
         (out / file_name).parent.mkdir(exist_ok=True)
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")

@@ -363,7 +363,7 @@ def _wikidata_compare(args) -> int:
 
     client = _wikidata_client(args)
     loaded = load(Project.find())
-    report = compare(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client)
+    report = compare(loaded.asserted, loaded.ontology, loaded.alignment, loaded.statements, client)
     _write(args.output, (report.to_json() if args.format == "json" else render_table(report)).encode("utf-8"))
     return 0
 
@@ -375,14 +375,14 @@ def _wikidata_reconcile(args) -> int:
     project = Project.find()
     loaded = load(project)
     if args.accept:
-        for change in accept(project.graph_dir, loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, args.accept):
+        for change in accept(project.graph_dir, loaded.asserted, loaded.ontology, loaded.alignment, args.accept):
             print(change)
         print("review these changes (git diff) before committing", file=sys.stderr)
         return 0
     if args.limit < 1:
         raise UsageError(f"--limit must be a positive number, got {args.limit}")
     client = _wikidata_client(args)
-    proposals = reconcile(loaded.dataset.data, loaded.dataset.ontology, loaded.alignment, loaded.statements, client, args.limit)
+    proposals = reconcile(loaded.asserted, loaded.ontology, loaded.alignment, loaded.statements, client, args.limit)
     _write(args.output, render(proposals, args.format).encode("utf-8"))
     return 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
@@ -118,6 +118,10 @@ class LayerStore:
             found.update(written if written is not None else (to_rdflib(quad.object),))
         return found
 
+    def view(self, name: str) -> StoreView:
+        """The named graph `name` read through rdflib's Graph look-ups (`StoreView`), its literals as written."""
+        return StoreView(LayerUnion(self, [_graph(name)]))
+
     @contextmanager
     def union(self, names: Iterable[str | None]) -> Iterator[LayerUnion]:
         """The graphs `names` read as one graph, each triple once, until the block ends (see `LayerUnion`)."""
@@ -173,11 +177,12 @@ class LayerUnion:
 
     def quads_for_pattern(self, subject, predicate, obj) -> Iterator[ox.Quad]:
         """The quads of the union that match (None: any term), each triple once."""
+        store = self.layers.store
         if self.whole:
-            yield from self.layers.store.quads_for_pattern(subject, predicate, obj)
-            return
-        for graph in self.graphs:
-            yield from self.layers.store.quads_for_pattern(subject, predicate, obj, graph)
+            return store.quads_for_pattern(subject, predicate, obj)
+        if len(self.graphs) == 1:  # one layer (`LayerStore.view`): its quads as the store gives them, no generator between
+            return store.quads_for_pattern(subject, predicate, obj, self.graphs[0])
+        return chain.from_iterable(store.quads_for_pattern(subject, predicate, obj, graph) for graph in self.graphs)
 
     def as_written(self) -> Graph:
         """An rdflib copy of the union with every object as written (the project's prefixes, for pyshacl's messages)."""
@@ -191,6 +196,80 @@ class LayerUnion:
             for obj in forms[(s, p, o)] if o in self.layers.rewritten else (terms[o],):
                 copy.add((terms[s], terms[p], obj))
         return copy
+
+
+class StoreView:
+    """The look-ups of rdflib's Graph that readers of single nodes make (objects, subjects, value, `in`, …), answered
+    from a store or a union of its layers without copying it: each term converted to rdflib's once, each literal of a
+    LayerUnion as its layer wrote it."""
+
+    def __init__(self, source: ox.Store | LayerUnion):
+        self.source = source
+        self.written: dict = {}  # (s, p, o) as stored -> its objects as written, where the store rewrote one
+        if isinstance(source, LayerUnion):
+            for graph in source.graphs:
+                for triple, forms in source.layers.written.get(graph, {}).items():
+                    self.written.setdefault(triple, set()).update(forms)
+        self._rdflib, self._oxigraph = Terms(), OxigraphTerms()
+
+    def triples(self, pattern) -> Iterator[tuple]:
+        """The triples that match `pattern` (rdflib terms, None: any) as rdflib's, each once."""
+        convert = self._rdflib
+        for quad in self._quads(pattern):
+            for obj in self._object(quad):
+                yield convert[quad.subject], convert[quad.predicate], obj
+
+    def __contains__(self, triple) -> bool:
+        return next(iter(self._quads(triple)), None) is not None
+
+    def objects(self, subject=None, predicate=None) -> Iterator:
+        for quad in self._quads((subject, predicate, None)):
+            yield from self._object(quad)
+
+    def subjects(self, predicate=None, obj=None) -> Iterator:
+        convert = self._rdflib
+        return (convert[quad.subject] for quad in self._quads((None, predicate, obj)))
+
+    def subject_objects(self, predicate=None) -> Iterator[tuple]:
+        convert = self._rdflib
+        for quad in self._quads((None, predicate, None)):
+            for obj in self._object(quad):
+                yield convert[quad.subject], obj
+
+    def predicate_objects(self, subject=None) -> Iterator[tuple]:
+        convert = self._rdflib
+        for quad in self._quads((subject, None, None)):
+            for obj in self._object(quad):
+                yield convert[quad.predicate], obj
+
+    def value(self, subject, predicate):
+        """One object of `subject` and `predicate`, or None."""
+        return next(self.objects(subject, predicate), None)
+
+    def transitive_objects(self, subject, predicate) -> Iterator:
+        """`subject` and every node it reaches by `predicate`, each once (as rdflib's does)."""
+        seen, pending = set(), [subject]
+        while pending:
+            node = pending.pop()
+            if node not in seen:
+                seen.add(node)
+                yield node
+                pending.extend(self.objects(node, predicate))
+
+    def _quads(self, pattern) -> Iterable[ox.Quad]:
+        if isinstance(pattern[0], Literal):  # e.g. the rdf:subject of a malformed fact: nothing is said about a literal
+            return ()
+        try:
+            terms = [None if term is None else self._oxigraph[term] for term in pattern]
+        except ValueError:  # not a valid IRI (a focus node that only looks like one): nothing is said about it
+            return ()
+        return self.source.quads_for_pattern(*terms)
+
+    def _object(self, quad: ox.Quad) -> Iterable:
+        """The quad's object as written, as rdflib's."""
+        if self.written and (forms := self.written.get((quad.subject, quad.predicate, quad.object))):
+            return forms
+        return (self._rdflib[quad.object],)
 
 
 def kept(written, stored) -> bool:

@@ -29,10 +29,10 @@ from cassibile.errors import DataError, Location, read_utf8
 from cassibile.namespaces import CAS, ID, SH
 from cassibile.pipeline import shacl_sparql
 from cassibile.pipeline.load import Dataset, new_graph
-from cassibile.pipeline.store import LayerStore, LayerUnion
+from cassibile.pipeline.store import LayerStore, LayerUnion, StoreView
 from cassibile.project import Project
 from cassibile.sparql.query import run_local, store_from_graph
-from cassibile.terms import to_oxigraph, to_rdflib
+from cassibile.terms import to_rdflib
 
 QID_IRI = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 WIKIDATA_VERIFIED = "wikidata-verified"
@@ -372,32 +372,6 @@ def verified_qids(entities_tsv: Path) -> dict[str, str]:
 
 
 # --- labels and locations for people ---------------------------------------------------------------
-
-class StoreView:
-    """The rdflib Graph look-ups `annotate` makes (objects, value, `in`), answered from the store without copying it."""
-
-    def __init__(self, store: ox.Store | LayerUnion):
-        self.store = store
-
-    def objects(self, subject, predicate):
-        for quad in self._quads(subject, predicate, None):
-            yield to_rdflib(quad.object)
-
-    def value(self, subject, predicate):
-        return next(self.objects(subject, predicate), None)
-
-    def __contains__(self, triple) -> bool:
-        return next(self._quads(*triple), None) is not None
-
-    def _quads(self, *pattern):
-        if isinstance(pattern[0], Literal):  # e.g. the rdf:subject of a malformed fact: nothing is said about a literal
-            return iter(())
-        try:
-            terms = [None if term is None else to_oxigraph(term) for term in pattern]
-        except ValueError:  # not a valid IRI (a focus node that only looks like one): nothing is said about it
-            return iter(())
-        return iter(self.store.quads_for_pattern(*terms))
-
 
 def annotate(violations: list[Violation], dataset: Dataset, graph: Graph) -> list[Violation]:
     """Add the focus node's English label and the file and line where it is written."""

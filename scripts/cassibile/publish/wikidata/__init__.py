@@ -2,7 +2,8 @@
 
 Everything here starts from `statements.py`, the one place where a fact becomes a Wikibase statement
 (property from the ontology's `rdfs:subPropertyOf wdt:P…`, items from `owl:sameAs wd:Q…`, the
-verified lists and review rules of graph/wikidata/).
+verified lists and review rules of graph/wikidata/). The build (`build_outputs`) and the `wikidata` commands (`load`)
+read the ontology and the graph alike: from their named graphs in the build's store (`mapping`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from rdflib import Graph
-
-from cassibile.namespaces import PREFIXES
-from cassibile.pipeline.load import Dataset, load_project
+from cassibile.namespaces import GRAPH, PREFIXES
+from cassibile.pipeline.load import load_project
+from cassibile.pipeline.store import LayerStore, StoreView
 from cassibile.project import Project
 from cassibile.publish.export import entities, entity_slug
 from cassibile.publish.wikidata.quickstatements import quickstatements
@@ -38,16 +38,16 @@ VIEW_PREFIXES = {name: WDQS_PREFIXES[name] for name in (
     "wikibase", "prov", "owl", "rdfs", "schema", "skos", "xsd")} | {name: str(PREFIXES[name]) for name in ("id", "fact", "source")}
 
 
-def build_outputs(ontology: Graph, asserted: Graph, wikidata_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """Every Wikidata output, one at a time, by its path under dist/: the view, QuickStatements with
-    what they leave out, then one Wikibase JSON document per entity (wikibase/<slug>.json) and what
-    they leave out."""
+def build_outputs(layers: LayerStore, wikidata_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """Every Wikidata output of the layers in the build's store, one at a time, by its path under dist/: the view,
+    QuickStatements with what they leave out, then one Wikibase JSON document per entity (wikibase/<slug>.json) and
+    what they leave out."""
     from cassibile.publish.export import serialize_statements
 
-    alignment = Alignment.read(ontology, asserted, Tables.read(wikidata_dir))
-    found, notes = statements(asserted, alignment)
-    terms = entity_terms(asserted, entities(asserted))
-    yield "wikidata.ttl", serialize_statements(wikidata_view(asserted, found, alignment, terms), "ttl", header=VIEW_HEADER, prefixes=VIEW_PREFIXES)
+    mapped = mapping(layers, wikidata_dir)
+    found, alignment, notes = mapped.statements, mapped.alignment, mapped.notes
+    terms = entity_terms(mapped.asserted, entities(mapped.asserted))
+    yield "wikidata.ttl", serialize_statements(wikidata_view(mapped.asserted, found, alignment, terms), "ttl", header=VIEW_HEADER, prefixes=VIEW_PREFIXES)
     batch = quickstatements(found)
     yield "quickstatements.txt", "".join(line + "\n" for line in batch.lines).encode("utf-8")
     yield "quickstatements-left-out.tsv", notes_tsv(notes + batch.notes)
@@ -58,16 +58,24 @@ def build_outputs(ontology: Graph, asserted: Graph, wikidata_dir: Path) -> Itera
 
 
 @dataclass
-class Loaded:
-    dataset: Dataset
+class Mapping:
+    """The ontology and the graph as the Wikidata tools read them, from the store's layers, and the statements made of them."""
+
+    ontology: StoreView
+    asserted: StoreView
     alignment: Alignment
     statements: list[Statement]
     notes: list[Note]
 
 
-def load(project: Project) -> Loaded:
-    """The project's graph read for the `wikidata` commands (no validation or reasoning needed)."""
-    dataset = load_project(project)
-    alignment = Alignment.read(dataset.ontology, dataset.data, Tables.read(project.graph_dir / "wikidata"))
-    found, notes = statements(dataset.data, alignment)
-    return Loaded(dataset, alignment, found, notes)
+def mapping(layers: LayerStore, wikidata_dir: Path) -> Mapping:
+    """The statements of the store's asserted layer, aligned by its ontology layer and graph/wikidata/ (`wikidata_dir`)."""
+    ontology, asserted = layers.view(GRAPH["ontology"]), layers.view(GRAPH["asserted"])
+    alignment = Alignment.read(ontology, asserted, Tables.read(wikidata_dir))
+    found, notes = statements(asserted, alignment)
+    return Mapping(ontology, asserted, alignment, found, notes)
+
+
+def load(project: Project) -> Mapping:
+    """The project's graph read for the `wikidata` commands as the build reads it (no validation or reasoning needed)."""
+    return mapping(load_project(project).layers, project.graph_dir / "wikidata")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from rdflib import Graph
 from rdflib.namespace import RDF
 
 from cassibile.namespaces import CAS, LANGUAGES
@@ -31,6 +30,7 @@ from cassibile.publish.wikidata.quickstatements import Unwritable, offer, value_
 from cassibile.publish.wikidata.statements import (
     Alignment,
     Item,
+    Layer,
     Quantity,
     Statement,
     Text,
@@ -80,7 +80,7 @@ def shown(value: Value) -> str:
         return str(value.iri) if isinstance(value, Item) else repr(value)
 
 
-def compare(data: Graph, ontology: Graph, alignment: Alignment, found: list[Statement], client: Client) -> Report:
+def compare(data: Layer, ontology: Layer, alignment: Alignment, found: list[Statement], client: Client) -> Report:
     """Compare our statements about linked items (`found`) with every statement `client`'s endpoint holds."""
     ours = sorted((s for s in found if s.subject.qid and not s.is_class), key=lambda s: (s.subject.qid, int(s.pid[1:]), str(s.fact)))
     items = sorted(set(alignment.qids.values()))

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError, Location, UsageError
@@ -34,7 +34,7 @@ from cassibile.namespaces import CAS, WD
 from cassibile.pipeline.load import new_graph, parse_turtle
 from cassibile.publish.export import canonical_turtle, entities
 from cassibile.publish.wikidata.compare import agrees, shown
-from cassibile.publish.wikidata.statements import Alignment, Item, Statement, Time, item_labels
+from cassibile.publish.wikidata.statements import Alignment, Item, Layer, Statement, Time, item_labels
 from cassibile.publish.wikidata.wdqs import Client
 
 INSTANCE_OF = "P31"
@@ -63,13 +63,13 @@ class Proposal:
     candidates: list[Candidate]
 
 
-def class_qids(ontology: Graph, data: Graph, entity: URIRef, alignment: Alignment) -> set[str]:
+def class_qids(ontology: Layer, data: Layer, entity: URIRef, alignment: Alignment) -> set[str]:
     """The closeMatch QIDs of the entity's classes and all their superclasses."""
     classes = {a for c in data.objects(entity, RDF.type) for a in ontology.transitive_objects(c, RDFS.subClassOf)}
     return {alignment.class_qids[c] for c in classes if c in alignment.class_qids}
 
 
-def reconcile(data: Graph, ontology: Graph, alignment: Alignment, found: list[Statement], client: Client,
+def reconcile(data: Layer, ontology: Layer, alignment: Alignment, found: list[Statement], client: Client,
               limit: int = 5) -> list[Proposal]:
     """Up to `limit` scored candidates for each entity without a QID, best first."""
     unlinked = [e for e in entities(data) if e not in alignment.qids]
@@ -178,7 +178,7 @@ def read_confirmed(path: Path) -> list[tuple[URIRef, str, int]]:
         return rows
 
 
-def accept(graph_dir: Path, data: Graph, ontology: Graph, alignment: Alignment, path: Path) -> list[str]:
+def accept(graph_dir: Path, data: Layer, ontology: Layer, alignment: Alignment, path: Path) -> list[str]:
     """Apply the confirmed links in `path`; returns one line per change made. Refuses, changing
     nothing, an unknown or already linked entity, or an entity or QID confirmed twice."""
     confirmed = read_confirmed(path)
@@ -209,7 +209,7 @@ def _write_links(links_file: Path, links: list[tuple[URIRef, str]]) -> list[str]
     return [f"{links_file}: {entity} owl:sameAs wd:{qid}" for entity, qid in links]
 
 
-def _verify_qids(table: Path, data: Graph, kinds: dict, links: list[tuple[URIRef, str]], reviewed: str) -> list[str]:
+def _verify_qids(table: Path, data: Layer, kinds: dict, links: list[tuple[URIRef, str]], reviewed: str) -> list[str]:
     """Mark each QID verified in entities.tsv, editing only its own row (or adding one)."""
     lines = table.read_text(encoding="utf-8").splitlines()
     changes = []
@@ -236,7 +236,7 @@ def _tsv_row(cells: list[str]) -> str:
     return out.getvalue()
 
 
-def _kind(ontology: Graph, data: Graph, entity: URIRef) -> str:
+def _kind(ontology: Layer, data: Layer, entity: URIRef) -> str:
     """The entities.tsv kind of an entity (agent, event, place, …), from its classes and their superclasses."""
     classes = {a for c in data.objects(entity, RDF.type) for a in ontology.transitive_objects(c, RDFS.subClassOf)}
     return next((kind for cls, kind in KINDS.items() if cls in classes), "entity")

@@ -7,7 +7,9 @@ wdt:P…`) with a property verified in `graph/wikidata/properties.tsv`. Items ar
 cannot). Each claim that supports the fact becomes one reference: the source's IRI (P854) and
 title (P1476), the claim's verbatim quote (P1683) and the source's language item (P407). The
 fact's own rank is the statement's rank, and `truthy` marks what WDQS types `wikibase:BestRank`:
-the statements of the best non-deprecated rank for their subject and property.
+the statements of the best non-deprecated rank for their subject and property. The build and the
+`wikidata` commands read the ontology and the graph from their layers in the build's store
+(`LayerStore.view`).
 
 Dates keep their precision; a `cas:TimeSpan` becomes the smallest year, month or day that
 contains both its bounds, so no day is ever invented:
@@ -42,6 +44,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from cassibile.errors import DataError, Location, UsageError
 from cassibile.namespaces import CAS, ID, PREFIXES, SCHEMA, WD, WDT, WIKIBASE
 from cassibile.pipeline import derive
+from cassibile.pipeline.store import StoreView
 
 DAY, MONTH, YEAR = 11, 10, 9
 # Wikibase's own constants (DataValues TimeValue::CALENDAR_GREGORIAN, RdfVocabulary::ONE_ENTITY).
@@ -53,6 +56,9 @@ RANK_NAMES = {WIKIBASE.PreferredRank: "preferred", WIKIBASE.NormalRank: "normal"
 # measured in characters, and Wikibase's rule for every string (ValidatorBuilders::getCommonStringValidators).
 STRING_LIMIT = 1500
 _ILLEGAL_TEXT = re.compile(r"^\s|[\t\n\x0b\f\r\x85\u2028\u2029]|\s$")
+# A layer as the mapping reads it: the build's store (`LayerStore.view`), or an rdflib graph (the reconciliation
+# service reads built files so, and tests).
+Layer = StoreView | Graph
 NUMERIC = {XSD.integer, XSD.decimal, XSD.nonNegativeInteger, XSD.positiveInteger}
 # rdflib looks namespace attributes up on every access; the loop over every fact uses these.
 _PREDICATE, _SUBJECT, _OBJECT, _RANK, _SUPPORTED_BY, _SOURCE, _QUOTE = (
@@ -303,7 +309,7 @@ class Alignment:
     superclasses: dict[URIRef, frozenset] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, ontology: Graph, data: Graph, tables: Tables) -> "Alignment":
+    def read(cls, ontology: Layer, data: Layer, tables: Tables) -> "Alignment":
         aligned = {p: local(o, WDT) for p, o in ontology.subject_objects(RDFS.subPropertyOf) if local(o, WDT)}
         about_facts = set(ontology.subjects(RDFS.domain, CAS.Fact)) | {CAS.rank, CAS.supportedBy}
         return cls(
@@ -331,7 +337,7 @@ def local(node, namespace) -> str | None:
     return text[len(str(namespace)):] if isinstance(node, URIRef) and text.startswith(str(namespace)) else None
 
 
-def _first_by_subject(graph: Graph, predicate: URIRef) -> dict[URIRef, str]:
+def _first_by_subject(graph: Layer, predicate: URIRef) -> dict[URIRef, str]:
     """Subject -> QID of the first (sorted) wd: object, so that the choice never depends on parse order."""
     found: dict[URIRef, str] = {}
     for subject, obj in sorted(graph.subject_objects(predicate)):
@@ -340,7 +346,7 @@ def _first_by_subject(graph: Graph, predicate: URIRef) -> dict[URIRef, str]:
     return found
 
 
-def _english_label(graph: Graph, node: URIRef) -> str:
+def _english_label(graph: Layer, node: URIRef) -> str:
     labels = sorted(str(label) for label in graph.objects(node, RDFS.label) if getattr(label, "language", None) == "en")
     return labels[0] if labels else str(node).rsplit("#", 1)[-1]
 
@@ -356,7 +362,7 @@ class Terms:
     descriptions: dict[str, str]
 
 
-def item_labels(data: Graph, entity) -> dict[str, list[str]]:
+def item_labels(data: Layer, entity) -> dict[str, list[str]]:
     """Language -> the entity's labels in it (rdfs:label from sources, cas:editorialLabel otherwise), sorted."""
     labels: dict[str, set[str]] = {}
     for predicate in (RDFS.label, CAS.editorialLabel):
@@ -366,7 +372,7 @@ def item_labels(data: Graph, entity) -> dict[str, list[str]]:
     return {language: sorted(labels[language]) for language in sorted(labels)}
 
 
-def entity_terms(data: Graph, entities: list[URIRef]) -> dict[URIRef, Terms]:
+def entity_terms(data: Layer, entities: list[URIRef]) -> dict[URIRef, Terms]:
     """The terms of every entity, read once for the view and the Wikibase JSON."""
     found = {}
     for entity in entities:
@@ -379,7 +385,7 @@ def entity_terms(data: Graph, entities: list[URIRef]) -> dict[URIRef, Terms]:
 
 
 
-def statements(data: Graph, alignment: Alignment) -> tuple[list[Statement], list[Note]]:
+def statements(data: Layer, alignment: Alignment) -> tuple[list[Statement], list[Note]]:
     """Every fact whose predicate has a verified Wikidata property, and every class with a close match,
     as statements with their best rank marked; and what could not become a statement, or not whole.
     Each fact, claim and source is read from the graph once."""
@@ -417,7 +423,7 @@ def _no_property(predicate: URIRef, alignment: Alignment) -> str:
     return f"{name} has no Wikidata property (no rdfs:subPropertyOf wdt:P… in the ontology)"
 
 
-def properties_of(data: Graph, node) -> dict[URIRef, list]:
+def properties_of(data: Layer, node) -> dict[URIRef, list]:
     """Predicate -> objects of one node, in one lookup, objects sorted."""
     found: dict[URIRef, list] = {}
     for predicate, obj in data.predicate_objects(node):
@@ -432,7 +438,7 @@ def _first(parts: dict, predicate: URIRef):
     return values[0] if values else None
 
 
-def wikidata_value(data: Graph, node, alignment: Alignment) -> tuple[Value | None, str | None]:
+def wikidata_value(data: Layer, node, alignment: Alignment) -> tuple[Value | None, str | None]:
     """A fact's object as a Wikidata value, and what of it is lost on the way (None, reason: nothing fits)."""
     bounds = derive.temporal_bounds(data, node)
     if bounds is not None:
@@ -457,7 +463,7 @@ def _time_loss(node, time: Time, bounds: tuple[dt.date, dt.date]) -> str | None:
     return None
 
 
-def _qualifiers(data: Graph, fact: URIRef, parts: dict, alignment: Alignment, notes: list[Note]) -> tuple:
+def _qualifiers(data: Layer, fact: URIRef, parts: dict, alignment: Alignment, notes: list[Note]) -> tuple:
     """The fact's own properties about the world (not those of the fact itself, rdfs:domain cas:Fact)."""
     kept = []
     for prop in sorted(parts):
@@ -484,7 +490,7 @@ def _remarks(parts: dict, alignment: Alignment) -> tuple[tuple[str, str], ...]:
 class _References:
     """One reference per claim, each claim and source read once however many facts cite them."""
 
-    def __init__(self, data: Graph, alignment: Alignment):
+    def __init__(self, data: Layer, alignment: Alignment):
         self.data, self.alignment = data, alignment
         self.claims: dict[URIRef, Reference | None] = {}
         self.sources: dict[URIRef, dict] = {}
@@ -524,7 +530,7 @@ class _References:
 class _Review:
     """The rules of constraints.tsv, checked against the classes of subject and value (with superclasses)."""
 
-    def __init__(self, data: Graph, alignment: Alignment):
+    def __init__(self, data: Layer, alignment: Alignment):
         self.data, self.alignment = data, alignment
         self.rules: dict[str | None, list[Rule]] = {}
         for rule in alignment.tables.rules:
@@ -545,7 +551,7 @@ class _Review:
         return node is not None and any(c == cls or cls in self.alignment.superclasses.get(c, ()) for c in self.data.objects(node, RDF.type))
 
 
-def class_statements(data: Graph, alignment: Alignment) -> list[Statement]:
+def class_statements(data: Layer, alignment: Alignment) -> list[Statement]:
     """`P31` for each class asserted of an entity (not its superclasses) that has a close match, normal
     rank and no reference: an editorial judgement, made so that queries written for WDQS find the item."""
     if INSTANCE_OF not in alignment.verified:

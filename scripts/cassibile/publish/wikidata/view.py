@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from cassibile.errors import DataError
@@ -32,6 +32,7 @@ from cassibile.publish.export import entities
 from cassibile.publish.wikidata.statements import (
     Alignment,
     Item,
+    Layer,
     Quantity,
     Statement,
     Terms,
@@ -56,7 +57,7 @@ def _wikibase(name: str) -> ox.NamedNode:
     return ox.NamedNode(WIKIBASE + name)
 
 
-def wikidata_view(data: Graph, found: list[Statement], alignment: Alignment, terms: dict[URIRef, Terms] | None = None) -> list[ox.Triple]:
+def wikidata_view(data: Layer, found: list[Statement], alignment: Alignment, terms: dict[URIRef, Terms] | None = None) -> list[ox.Triple]:
     """The view of the statements `found` in `data` (the asserted graph), and of the entities' `terms`
     (read from `data` if not given), as sorted triples."""
     terms = entity_terms(data, entities(data)) if terms is None else terms
