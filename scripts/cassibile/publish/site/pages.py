@@ -1,5 +1,5 @@
-"""Render every page of the site with Jinja2 (autoescaped) from a SiteGraph, in each of the four languages,
-in a frame written in Python.
+"""Render every page of the site from a SiteGraph, in each of the four languages: fact and claim pages in Python,
+the others with Jinja2 templates (autoescaped), all in the same frame.
 
 What a page shows is worked out once (its facts, claims and their order in no language); each
 language then renders it with its own display (labels, dates, interface strings). Every text from the
@@ -104,8 +104,9 @@ class Fragments:
     """What many pages show the same way, written once per language and depth in Python rather than by a
     template for each page: the frame around every page (head, header, footer) from parts worked out once,
     the links to a page's data, a fact's statement (its entity's page and its own), a quotation and its
-    citation (every page that cites it), a fact in one line (claims, sources, mentions); and the parts of an
-    entity's page written once per fact, which a template would write with many calls each.
+    citation (every page that cites it), a fact in one line (claims, sources, mentions); the parts of an
+    entity's page written once per fact, which a template would write with many calls each; and the fact
+    and claim pages whole, most of the site's pages.
     (A template's every call and macro costs more than the string it writes: most of the site's time.)"""
 
     SECTIONS = (("index.html", "nav.index"), ("timeline.html", "nav.timeline"), ("index.html#sources", "nav.sources"),
@@ -304,6 +305,45 @@ class Fragments:
         return Markup(f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
                       f'      <p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>\n    </li>')
 
+    # --- fact and claim pages, most of the site's pages: written whole ---------------------------------
+
+    def fact_page(self, fact: FactView, data: str, disputed: bool) -> str:
+        """A fact's own page: its statement, the way to its subject's page, and each passage it rests on; `data` is
+        where its data siblings are, relative to the site's root folder (without their suffixes)."""
+        w, claims = self.words, self.display.site.claims
+        flag = f' · <span class="flag">{escape(w("fact.sources_disagree"))}</span>' if disputed else ""
+        subject = w("fact.on_subject_page", subject=self.display.value(fact.subject).text)
+        passages = "".join(f"    <li>\n      {self.quote(claims[c])}\n      {self.cite(claims[c])}\n    </li>\n" for c in fact.claims)
+        main = (f'<article class="fact-page">\n<header>\n  <p class="kind">{escape(w("fact.kind"))}{flag}</p>\n'
+                f"  <h1>{self.fact_heading(fact)}</h1>\n{self._identity(fact.iri, data)}</header>\n"
+                f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
+                f'<p class="evidence"><a href="{self.home}{escape(fact.path)}">{escape(subject)}</a></p>\n</article>\n\n'
+                f'<section aria-labelledby="claims">\n  <h2 id="claims">{escape(w("fact.stated_in"))}</h2>\n'
+                f'  <ul class="evidence">\n{passages}  </ul>\n</section>\n</article>\n')
+        return self._page(fact.page, self.fact_title(fact), data, main)
+
+    def claim_page(self, claim: ClaimView, data: str) -> str:
+        """A claim's own page: its passage, the way to it in its source, and the facts resting on it."""
+        w, home = self.words, self.home
+        source = self.display.site.source_title(claim.source)
+        facts = ("".join(f"    <li>{self.fact_line(fact, home + (fact.page or fact.path))}</li>\n" for fact in claim.facts)
+                 or f'    <li>{escape(w("claim.no_facts"))}</li>\n')
+        main = (f'<article class="claim-page">\n<header>\n  <p class="kind">{escape(w("claim.kind"))}</p>\n'
+                f'  <h1>{escape(w("claim.heading"))} {self.value(source)}</h1>\n{self._identity(claim.iri, data)}</header>\n'
+                f'{self.quote(claim)}\n<p class="cite"><a href="{home}{escape(claim.path)}">{escape(w("claim.in_context"))}</a></p>\n\n'
+                f'<section aria-labelledby="supports">\n  <h2 id="supports">{escape(w("claim.supports"))}</h2>\n'
+                f'  <ul class="supports">\n{facts}  </ul>\n</section>\n</article>\n')
+        return self._page(claim.page, w("claim.title", source=source.text), data, main)
+
+    def _identity(self, iri: URIRef, data: str) -> str:
+        """A fact's or claim's IRI and data siblings."""
+        return (f'  <dl class="identity">\n    <dt>{escape(self.words("page.iri"))}</dt><dd><code>{escape(iri)}</code></dd>\n'
+                f"    {self.data_links(self.root + data)}\n  </dl>\n")
+
+    def _page(self, page: str, title: str, data: str, main: str) -> str:
+        """A whole page at `page`: the frame, with links to its data siblings in its head, around `main`."""
+        return f"{self.top(page, title, self.data_alternates(self.root + data))}{main}{self.bottom()}"
+
 
 class Renderer:
     """One method per kind of page; each yields (language, HTML text) for the four languages."""
@@ -311,7 +351,7 @@ class Renderer:
     def __init__(self, site: SiteGraph):
         self.site, self.env = site, environment()
         self.templates = {name: self.env.get_template(f"{name}.html") for name in (
-            "entity", "source", "fact", "claim", "index", "timeline", "ontology", "dataset", "search", "sparql")}
+            "entity", "source", "index", "timeline", "ontology", "dataset", "search", "sparql")}
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
     def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
@@ -356,18 +396,15 @@ class Renderer:
             )
 
     def fact(self, fact: FactView) -> Iterator[tuple[str, str]]:
-        slug = local_name(fact.iri)
+        data = f"fact/{local_name(fact.iri)}"
         disputed = fact.iri in self.site.disputed
         for lang in LANGUAGES:
-            yield lang, self.render("fact", lang, fact.page, data=f"fact/{slug}", fact=fact,
-                                    claims=self.site.claims, disputed=disputed)
+            yield lang, self._fragments(lang, fact.page).fact_page(fact, data, disputed)
 
     def claim(self, claim: ClaimView) -> Iterator[tuple[str, str]]:
-        slug = local_name(claim.iri)
-        source = self.source_title(claim.source)
+        data = f"claim/{local_name(claim.iri)}"
         for lang in LANGUAGES:
-            yield lang, self.render("claim", lang, claim.page, data=f"claim/{slug}", claim=claim,
-                                    source=source)
+            yield lang, self._fragments(lang, claim.page).claim_page(claim, data)
 
     # --- sources ----------------------------------------------------------------------------------
 
