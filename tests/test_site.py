@@ -739,3 +739,59 @@ def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
         "d": {"en": "Italian marshal"},
     }
 
+
+
+AWKWARD_TEXTS = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX claim: <https://w3id.org/cassibile/claim/>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX fact: <https://w3id.org/cassibile/fact/>
+PREFIX id: <https://w3id.org/cassibile/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX source: <https://w3id.org/cassibile/source/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+id:firm rdfs:label "Smith & \\"Sons\\" <Ltd>"@en .
+cas:pointInTime rdfs:label "point in time"@en .
+source:notes a cas:Source ; dct:title "Notes & \\"drafts\\" <1943>"@en .
+claim:notes--founded a cas:Claim ; cas:source source:notes ; cas:quote "He wrote: \\"<b>founded</b> & signed\\"."@en .
+fact:firm--pointInTime--1943-09-03 a cas:Fact ;
+    rdf:subject id:firm ; rdf:predicate cas:pointInTime ; rdf:object "1943-09-03"^^xsd:date ;
+    cas:supportedBy claim:notes--founded .
+"""
+
+
+def test_fact_and_claim_pages_escape_every_text_from_the_data():
+    """A label, a source's title and a quotation with <, & and " show as written, escaped as Jinja's autoescape
+    escaped them (&lt; &amp; &#34;) wherever the fact's and the claim's pages show them, and never as markup."""
+    from types import SimpleNamespace
+
+    from cassibile.publish.site.pages import Renderer
+    from cassibile.publish.site.view import SiteGraph
+
+    data = Graph().parse(data=AWKWARD_TEXTS, format="turtle")
+    built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
+                            dataset=SimpleNamespace(source_texts={}))
+    site = SiteGraph(built)
+    render = Renderer(site)
+    [fact], [claim] = site.facts.values(), site.claims.values()
+    fact_page, claim_page = dict(render.fact(fact))["en"], dict(render.claim(claim))["it"]
+    firm, notes = "Smith &amp; &#34;Sons&#34; &lt;Ltd&gt;", "Notes &amp; &#34;drafts&#34; &lt;1943&gt;"
+    quote = "“He wrote: &#34;&lt;b&gt;founded&lt;/b&gt; &amp; signed&#34;.”"
+    for line in (f"<title>{firm} — point in time — 3 September 1943 · Armistice of Cassibile</title>",
+                 f'<h1><a href="../id/firm.html">{firm}</a> — point in time — 3 September 1943</h1>',
+                 f'<a href="../id/firm.html#firm--pointInTime--1943-09-03">All the facts about {firm}</a>',
+                 f"<p>{quote}</p>", f'<a href="../source/notes.html">{notes}</a>'):
+        assert line in fact_page
+    for line in (f"<title>Passo da {notes} · Armistizio di Cassibile</title>",
+                 f'<h1>Un passo da <a href="../source/notes.html" lang="en">{notes}</a></h1>',
+                 f"<p>{quote}</p>", f'<a href="../id/firm.html" lang="en">{firm}</a>'):
+        assert line in claim_page
+    for html in (fact_page, claim_page):
+        assert not any(raw in html for raw in ('"Sons"', "<Ltd>", '"drafts"', "<1943>", "<b>founded", "& signed"))
+        shown = Page(html.encode())
+        assert not [e for e in shown.elements if e.tag in ("ltd", "1943", "b")]
+        [title] = [e.text for e in shown.elements if e.tag == "title"]
+        assert 'Smith & "Sons" <Ltd>' in title or 'Notes & "drafts" <1943>' in title
+        assert [e.text for e in shown.elements if e.tag == "blockquote"] == ['“He wrote: "<b>founded</b> & signed".”']

@@ -4,7 +4,7 @@
 language: labels in that language (English, marked, where it has none), dates in its words.
 
 Every page path is relative to a language's root folder (`id/<slug>.html`, `source/<name>.html`);
-templates prefix it with the way back to that root, so the same links work from `file://`, from a
+pages prefix it with the way back to that root, so the same links work from `file://`, from a
 server and in every language.
 
 >>> site_path(ID["walter-bedell-smith"]), site_path(FACT["x--pointInTime--1943"])
