@@ -304,8 +304,8 @@ def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, t
 
 def load_project(project: Project) -> Dataset:
     index: dict[URIRef, Location] = {}
-    terms = Terms()  # shared: the ontology's terms are the graph's and the shapes' too
     layers = LayerStore()
+    terms = layers.terms  # shared: the ontology's terms are the graph's and the shapes', and those the store gives back
     ontology = load_files(project.ontology_files, index, terms, layers=layers, name=GRAPH["ontology"])
     rules = GraphRules()
     data = load_files(project.graph_files, index, terms, rules, layers=layers, name=GRAPH["asserted"])

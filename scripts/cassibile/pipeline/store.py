@@ -46,6 +46,7 @@ class LayerStore:
         self.rewritten: set = set()  # store terms that stand for a literal written otherwise
         self.written: dict = {}  # graph -> {(s, p, o) as stored, with o in `rewritten` -> its objects as written (rdflib's)}
         self._forms: dict = {}  # each literal compared so far (`_exact`) -> the store's term for it
+        self.terms = Terms()  # oxigraph term -> rdflib's, shared by the loader's graphs and what is read back as rdflib
 
     @classmethod
     def of(cls, graphs: dict) -> LayerStore:
@@ -198,7 +199,7 @@ class LayerUnion:
         for graph in self.graphs:
             for triple, objects in self.layers.written.get(graph, {}).items():
                 forms.setdefault(triple, set()).update(objects)
-        terms = Terms()
+        terms = self.layers.terms
         for triple in self.quads_for_pattern(None, None, None) if triples is None else triples:
             s, p, o = triple.subject, triple.predicate, triple.object
             for obj in forms[(s, p, o)] if o in self.layers.rewritten else (terms[o],):
