@@ -28,7 +28,8 @@ from cassibile.project import Project
 def project_input(project: Project):
     """Exactly what `cassibile build` reasons over."""
     dataset = load_project(project)
-    return reasoning_input({"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)})
+    derive.derive(dataset)
+    return reasoning_input(dataset.layers)
 
 
 def time_engine(engine: str, graph, repeat: int) -> tuple[list[float], list[float], set]:

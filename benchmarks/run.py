@@ -390,6 +390,7 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
     from cassibile.namespaces import CAS, GRAPH
     from cassibile.pipeline import derive, reason
     from cassibile.pipeline.load import Dataset
+    from cassibile.pipeline.store import LayerStore
     from cassibile.project import Project
 
     steps = Steps(limit)
@@ -400,15 +401,16 @@ def worker_plain(project: Path, limit: int, query_limit: int) -> None:
     dataset = Dataset(ontology, data, shapes)
     dataset.source_texts = {s: (layout.graph_dir / str(data.value(s, CAS.textFile))).read_text(encoding="utf-8")
                             for s in data.subjects(RDF.type, CAS.Source)}
+    dataset.layers = LayerStore.of({GRAPH["asserted"]: data})  # not timed: the project's rules read a store, as the build's
     with steps.step("derive"):
         derived = derive.derived(dataset)
         texts = derive.source_text_graph(dataset)
     violation_queries = sorted((project / "queries").glob("*-violation.rq"))
     before, unfinished = _plain_validation(steps, "validate (without the closure)", ontology + data + derived + texts, shapes,
                                            violation_queries, query_limit)
-    inferred = None
+    inferred, closed = None, _reasoning_input(ontology, data, derived)  # not timed: the build reads its input from its store
     with steps.step("reason") as outcome:
-        inferred = _owlrl_published(_reasoning_input(ontology, data, derived), reason)
+        inferred = _owlrl_published(closed, reason)
     if not outcome["ok"]:  # measure what follows on our closure, which the comparison shows to be the same
         inferred = Graph().parse(project / "dist" / "inferred.nt", format="nt")
         emit(info={"reason": "timed out; later steps use our inferred graph"})
@@ -485,13 +487,20 @@ def _violation_rows(steps: Steps, step: str, path: Path, graph, query_limit: int
 
 
 def _reasoning_input(ontology, data, derived):
-    """What the build gives its reasoner (`build.reasoning_input`, if it has one), so that both
-    closures start from the same triples."""
-    from cassibile import build
+    """What the build gives its reasoner (`build.reasoning_input`: the layers, fact nodes reduced to their type), in
+    rdflib, so that both closures start from the same triples."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF
 
-    if hasattr(build, "reasoning_input"):
-        return build.reasoning_input({"ontology": ontology, "asserted": data, "derived": derived})
-    return ontology + data + derived
+    from cassibile.namespaces import CAS
+
+    facts = set(data.subjects(RDF.type, CAS.Fact))
+    graph = Graph()
+    for layer in (ontology, data, derived):
+        for triple in layer:
+            if triple[0] not in facts or triple[1] == RDF.type:
+                graph.add(triple)
+    return graph
 
 
 def _owlrl_published(graph, reason):
@@ -524,7 +533,7 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
     """Where our parse, validation and reasoning time goes: each part of them timed on its own."""
     import pyoxigraph as ox
 
-    from cassibile.build import SOURCE_TEXTS
+    from cassibile.build import REASONED, SOURCE_TEXTS, reasoning_input
     from cassibile.namespaces import GRAPH
     from cassibile.pipeline import derive, reason, validate
     from cassibile.pipeline.load import load_project
@@ -537,10 +546,11 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
                 pass
     with steps.step("parse: load_project (pyoxigraph into the store and into rdflib, checks, line index)"):
         dataset = load_project(layout)
-    derived, texts = derive.derived(dataset), derive.source_text_graph(dataset)
-    with steps.step("validate: add the derived and source-text layers to the store"):
-        checker = validate.Checker(layout, dataset, dataset.layers, [GRAPH["ontology"], GRAPH["asserted"]])
-        checker.add(derived, GRAPH["derived"])
+    with steps.step("derive: into the store, from it"):
+        derive.derive(dataset)
+    texts = derive.source_text_graph(dataset)
+    with steps.step("validate: add the source-text layer to the store"):
+        checker = validate.Checker(layout, dataset, dataset.layers, [GRAPH[name] for name in REASONED])
         checker.add(texts, SOURCE_TEXTS)
     with steps.step("validate: shapes compiled to SPARQL (all shapes)"):
         checker.shape_violations()
@@ -555,7 +565,8 @@ def worker_breakdown(project: Path, limit: int, reasoner: str | None) -> None:
             validate.wikidata_violations(data, layout.graph_dir / "wikidata" / "entities.tsv")
     with steps.step("validate: plain triples that should be facts"):
         validate.plain_fact_violations(dataset)
-    asserted = _reasoning_input(dataset.ontology, dataset.data, derived)
+    with steps.step("reason: the input read from the store"):
+        asserted = reasoning_input(dataset.layers)
     engine = reasoner or reason.DEFAULT_ENGINE
     with steps.step(f"reason: closure ({engine})"):
         added, _ = reason.CLOSURES[engine](asserted)

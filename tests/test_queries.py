@@ -15,9 +15,10 @@ from rdflib import Dataset as RDFDataset
 from rdflib import Graph, Literal
 from rdflib.plugins.sparql import prepareQuery
 
-from cassibile.namespaces import CAS, CLAIM, ID, SOURCE, WD, WDT, WIKIBASE
+from cassibile.namespaces import CAS, CLAIM, GRAPH, ID, SOURCE, WD, WDT, WIKIBASE
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import Dataset, load_files, new_graph, parse_turtle
+from cassibile.pipeline.store import LayerStore
 from cassibile.project import Project
 from cassibile.sparql import query as q
 from cassibile.terms import to_rdflib
@@ -101,7 +102,7 @@ def fixture_graph(data: str) -> Graph:
     """A hand-written dataset built as `cassibile build` builds it: derived layer and OWL RL closure over the ontology."""
     ontology = load_files(Project(ROOT).ontology_files)
     asserted = parse_turtle(GOLDEN / data)
-    derived = derive.derived(Dataset(ontology, asserted, new_graph()))
+    derived = derive.derived(Dataset(ontology, asserted, new_graph(), layers=LayerStore.of({GRAPH["asserted"]: asserted})))
     inferred = reason.inferred(ontology + asserted + derived)
     return ontology + asserted + derived + inferred
 

@@ -8,12 +8,12 @@ from collections import defaultdict
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, XSD
 from test_shapes import PROJECT, WORLD, fixture_dataset
 
 from cassibile.build import reasoning_input
 from cassibile.errors import DataError
-from cassibile.namespaces import CAS, ID, SEM, WD, WDT
+from cassibile.namespaces import CAS, ID, OA, SEM, WD, WDT
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import load_project
 from cassibile.pipeline.validate import violations
@@ -24,11 +24,12 @@ WORLD_PREFIXES = "".join(line + "\n" for line in WORLD.read_text(encoding="utf-8
 
 def closed_input(dataset) -> Graph:
     """Exactly what the build reasons over (ontology, asserted and derived, facts reduced to their type)."""
-    return reasoning_input({"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)})
+    derive.derive(dataset)
+    return reasoning_input(dataset.layers)
 
 
 def world_with(turtle: str) -> Graph:
-    graph = Graph()  # the build's input is a read-only view: copy it to add to it
+    graph = Graph()  # the build's input is a list of triples indexed for reasoning's lookups: copy it to add to it
     graph += closed_input(fixture_dataset(WORLD))
     graph.parse(data=WORLD_PREFIXES + turtle, format="turtle")
     return graph
@@ -154,18 +155,34 @@ def test_checks_on_the_uncopied_closure_find_what_they_found_on_a_copy(case):
     assert found and sorted(found) == sorted(reason.inconsistencies(copy))
 
 
-def test_closure_answers_each_lookup_from_the_input_and_the_added_triples():
+@pytest.mark.parametrize("indexed", [False, True], ids=["rdflib input", "Triples input"])
+def test_closure_answers_each_lookup_from_the_input_and_the_added_triples(indexed):
     a, b, c, d, p, kind = (URIRef(f"urn:x:{name}") for name in ("a", "b", "c", "d", "p", "Kind"))
     graph = Graph()
     graph.add((a, RDF.type, kind))
     graph.add((a, p, b))
-    closure = reason.Closure(graph, {(c, RDF.type, kind), (a, p, d), (c, p, Literal("x"))})
+    closure = reason.Closure(reason.Triples(graph) if indexed else graph, {(c, RDF.type, kind), (a, p, d), (c, p, Literal("x"))})
     assert sorted(closure.subjects(RDF.type, kind)) == [a, c]
     assert sorted(closure.subjects(p)) == [a, a, c]
     assert sorted(closure.objects(a, p)) == [b, d]
     assert sorted(closure.objects(None, p)) == [b, d, Literal("x")]
     assert sorted(closure.subject_objects(p)) == [(a, b), (a, d), (c, Literal("x"))]
     assert list(closure.objects(b, p)) == [] and list(closure.subjects(RDF.type, p)) == []
+
+
+def test_triples_answer_membership_as_a_graph_does():
+    """`in` on the build's input, with and without wildcards, as `_can_rename_disjointness` and owlrl ask it."""
+    graph = closed_input(fixture_dataset(WORLD))
+    copy = Graph()
+    copy += graph
+    nodes = sorted({t for triple in copy for t in triple})[::7]
+    patterns = [(s, p, o) for s, p, o in sorted(copy)[::5]] + [(OWL.disjointWith, None, None), (None, None, OWL.disjointWith)]
+    patterns += [(n, None, None) for n in nodes] + [(None, None, n) for n in nodes] + [(None, n, None) for n in nodes]
+    patterns += [(s, p, None) for s, p, _ in sorted(copy)[::11]] + [(None, p, o) for _, p, o in sorted(copy)[::11]]
+    patterns += [(o, p, s) for s, p, o in sorted(copy)[::13]]  # mostly absent
+    assert len(graph) == len(copy) and sorted(graph) == sorted(copy)
+    assert [pattern in graph for pattern in patterns] == [pattern in copy for pattern in patterns]
+    assert any(pattern in graph for pattern in patterns) and not all(pattern in graph for pattern in patterns)
 
 
 def test_added_triples_hold_the_graphs_own_iri_objects():
@@ -203,15 +220,15 @@ def test_reasoning_leaves_the_garbage_collector_as_it_found_it(enabled):
 
 
 def test_the_reasoning_input_is_the_layers_with_fact_nodes_reduced_to_their_type():
-    """A view, not a copy: it must read exactly as the copy it replaces, each triple once."""
+    """Read from the build's store: exactly the union of the layers, less what fact nodes say besides their type."""
     dataset = load_project(Project.find(PROJECT.root))
     derived = derive.derived(dataset)
-    view = reasoning_input({"ontology": dataset.ontology, "asserted": dataset.data, "derived": derived})
+    read = reasoning_input(dataset.layers)
     facts = set(dataset.data.subjects(RDF.type, CAS.Fact))
     expected = {t for layer in (dataset.ontology, derived, dataset.data) for t in layer if t[0] not in facts or t[1] == RDF.type}
-    read = list(view)
-    assert len(read) == len(set(read)) == len(view) == len(expected)
-    assert set(read) == expected
+    assert set(read) == expected and len(read) == len(expected)
+    # Every literal as the layer wrote it, though the store keeps the derived text offsets as xsd:integer.
+    assert {o.datatype for _, p, o in read if p == OA.start} == {XSD.nonNegativeInteger}
     fact = sorted(facts)[0]
-    assert list(view.predicate_objects(fact)) == [(RDF.type, CAS.Fact)]
-    assert (fact, RDF.subject, dataset.data.value(fact, RDF.subject)) not in view
+    assert [(p, o) for s, p, o in read if s == fact] == [(RDF.type, CAS.Fact)]
+    assert (fact, RDF.subject, dataset.data.value(fact, RDF.subject)) not in read

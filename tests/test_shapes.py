@@ -17,9 +17,10 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from cassibile.namespaces import CAS
+from cassibile.namespaces import CAS, GRAPH
 from cassibile.pipeline import derive
 from cassibile.pipeline.load import Dataset, load_files, new_graph
+from cassibile.pipeline.store import LayerStore
 from cassibile.pipeline.validate import violations
 from cassibile.project import Project
 
@@ -40,11 +41,12 @@ def _ontology_and_shapes() -> tuple[Graph, Graph]:
 
 
 def fixture_dataset(path: Path) -> Dataset:
-    """The real ontology and shapes, with world.ttl and the fixture as the data; the sources' texts
-    are the cas:fullText the fixtures give them (a build reads them from files)."""
+    """The real ontology and shapes, with world.ttl and the fixture as the data, also in a store as the loader fills
+    it; the sources' texts are the cas:fullText the fixtures give them (a build reads them from files)."""
     ontology, shapes = _ontology_and_shapes()
-    data = load_files(sorted({WORLD, path}))
-    return Dataset(ontology, data, shapes, source_texts={s: str(t) for s, t in data.subject_objects(CAS.fullText)})
+    layers = LayerStore.of({GRAPH["ontology"]: ontology})
+    data = load_files(sorted({WORLD, path}), layers=layers, name=GRAPH["asserted"])
+    return Dataset(ontology, data, shapes, source_texts={s: str(t) for s, t in data.subject_objects(CAS.fullText)}, layers=layers)
 
 
 def check_fixture(path: Path) -> set[tuple[str, str, str, str]]:

@@ -257,7 +257,7 @@ def test_rewritten_queries_give_their_former_rows_on_both_engines_on_the_fixture
     found = rows_of_each(graphs["ontology"] + graphs["asserted"] + graphs["derived"], rewritten)
     expected_rules = {rule for rule, *_ in expected(path)}
     assert {name for name, rows in found.items() if rows} == {name for name in found if f"queries/{name}" in expected_rules}
-    rows_of_each(graphs["ontology"] + graphs["asserted"] + graphs["derived"] + reason.inferred(reasoning_input(graphs)), rewritten)
+    rows_of_each(graphs["ontology"] + graphs["asserted"] + graphs["derived"] + reason.inferred(reasoning_input(dataset.layers)), rewritten)
 
 
 # What the rewritten queries read: changing it breaks their rules in ways no fixture spells out.

@@ -245,7 +245,7 @@ def test_both_engines_agree_on_the_project_graph_before_and_after_reasoning():
     graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)}
     before = graphs["ontology"] + graphs["asserted"] + graphs["derived"] + derive.source_text_graph(dataset)
     assert_same(dataset.shapes, before)
-    assert_same(dataset.shapes, before + reason.inferred(reasoning_input(graphs)))
+    assert_same(dataset.shapes, before + reason.inferred(reasoning_input(dataset.layers)))
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -12,8 +12,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from cassibile import collector
@@ -21,6 +19,7 @@ from cassibile.errors import DataError
 from cassibile.namespaces import BASE, CAS, GRAPH
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import Dataset, load_project
+from cassibile.pipeline.store import LayerStore
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
@@ -53,20 +52,21 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
 
 
 def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress) -> Built:
-    graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": derive.derived(dataset)}
+    layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
+    derive.derive(dataset)
+    graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": layers.graph(GRAPH["derived"])}
     progress.step(f"derived {len(graphs['derived'])} triples (truthy graph, date precision and bounds)")
     progress.step(f"reasoning (OWL RL, {reasoner})")
-    layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
-    checker = Checker(project, dataset, layers, [GRAPH["ontology"], GRAPH["asserted"]])
-    asserted = reasoning_input(graphs)
+    checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
+    asserted = reasoning_input(layers)
     try:
         graphs["inferred"] = reason.inferred(asserted, reasoner, describe=lambda node: describe(dataset, asserted, node))
     except DataError as error:  # an inconsistency stops the build; show what validation finds as well
-        violations = _validate(checker, graphs, dataset)
+        violations = _validate(checker, dataset)
         raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
     del asserted
     progress.step(f"inferred {len(graphs['inferred'])} triples")
-    violations = _validate(checker, graphs, dataset)  # after reasoning, so that the reasoner's memory is free again
+    violations = _validate(checker, dataset)  # after reasoning, so that the reasoner's memory is free again
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
     checker.add(graphs["inferred"], GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
@@ -75,46 +75,24 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     return Built(dataset, graphs, violations, layers)
 
 
-def _validate(checker: Checker, graphs: dict[str, Graph], dataset: Dataset) -> list[Violation]:
+def _validate(checker: Checker, dataset: Dataset) -> list[Violation]:
     """The rules on the layers as written and derived, with the source texts the quotes are checked against."""
-    checker.add(graphs["derived"], GRAPH["derived"])
     checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)
     return checker.violations()
 
 
-class ReasoningInput(ReadOnlyGraphAggregate):
-    """Ontology, entities, claims and the derived (truthy) triples, with fact nodes reduced to their type:
-    a read-only view of the layers, not a copy (at a million triples a copy took 0.6 GiB).
-
-    A fact's qualifiers (cas:replacedBy, cas:onBehalfOf, …) qualify a statement; they are not
-    assertions about the fact node, so OWL RL must not draw inverse, domain or range conclusions
-    from them. The facts reach the reasoner as the truthy triples the build derived from them.
-    """
-
-    def __init__(self, graphs: dict[str, Graph]):
-        self.derived = graphs["derived"]
-        super().__init__([graphs["ontology"], self.derived, graphs["asserted"]])
-        self.facts = frozenset(graphs["asserted"].subjects(RDF.type, CAS.Fact))
-
-    def triples(self, pattern, context=None):
-        for graph in self.graphs:
-            for triple in graph.triples(pattern):
-                if triple[0] in self.facts and triple[1] != RDF.type:
-                    continue
-                if graph is not self.derived and graph is not self.graphs[0] and triple in self.derived:
-                    continue  # a hand-written triple the build also derived: once
-                yield triple
-
-    def __contains__(self, pattern) -> bool:
-        return any(True for _ in self.triples(pattern))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self.triples((None, None, None)))
+REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first
+# Every triple of those layers (their union, each triple once) but what a fact node says besides its type. A fact's
+# qualifiers (cas:replacedBy, cas:onBehalfOf, …) qualify a statement; they are not assertions about the fact node, so
+# OWL RL must not draw inverse, domain or range conclusions from them. The facts reach the reasoner as the truthy
+# triples the build derived from them.
+_REASONING_INPUT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER (?p = <{RDF.type}> || NOT EXISTS {{ ?s a <{CAS.Fact}> }}) }}"
 
 
-def reasoning_input(graphs: dict[str, Graph]) -> ReasoningInput:
-    """What OWL RL reasons over (see `ReasoningInput`)."""
-    return ReasoningInput(graphs)
+def reasoning_input(layers: LayerStore) -> reason.Triples:
+    """What OWL RL reasons over, read from the build's store (`_REASONING_INPUT`), its literals as written."""
+    with layers.union([GRAPH[name] for name in REASONED]) as union:
+        return reason.Triples(union.written_triples(union.query(_REASONING_INPUT)))
 
 
 def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None) -> None:

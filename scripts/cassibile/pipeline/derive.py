@@ -1,11 +1,9 @@
 """Derived layers, produced by the build and never typed: the truthy graph, date precision and bounds,
-and each claim's W3C Web Annotation target.
+and each claim's W3C Web Annotation target, read from the asserted layer of the build's store and added to it.
 
->>> from rdflib import Literal
->>> from rdflib.namespace import XSD
->>> day_bounds(Literal("1943-09", datatype=XSD.gYearMonth))
+>>> day_bounds("1943-09", XSD.gYearMonth)
 (datetime.date(1943, 9, 1), datetime.date(1943, 9, 30))
->>> day_bounds(Literal("1944", datatype=XSD.gYear))[1]
+>>> day_bounds("1944", XSD.gYear)[1]
 datetime.date(1944, 12, 31)
 """
 
@@ -13,13 +11,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from cassibile.namespaces import CAS, OA, WIKIBASE
+from cassibile.namespaces import CAS, GRAPH, OA, WIKIBASE
 from cassibile.pipeline.load import Dataset, new_graph
 
 RANK_ORDER = {WIKIBASE.PreferredRank: 0, WIKIBASE.NormalRank: 1, WIKIBASE.DeprecatedRank: 2}
@@ -36,42 +35,52 @@ def facts(graph: Graph) -> list[URIRef]:
     return sorted(graph.subjects(RDF.type, CAS.Fact))
 
 
-def truthy(data: Graph, into: Graph | None = None) -> Graph:
-    """Best-ranked facts as plain triples (added to `into`, or a new graph), as Wikidata derives wdt:
-    triples from its statements.
-
-    For each subject and predicate, the preferred facts if there are any, otherwise the normal ones;
-    deprecated facts never enter.
-    """
-    groups: dict[tuple, list[tuple[int, object]]] = defaultdict(list)
-    for fact in facts(data):
-        rank = RANK_ORDER.get(data.value(fact, CAS.rank), 1)
-        key = (data.value(fact, RDF.subject), data.value(fact, RDF.predicate))
-        if not all(isinstance(term, URIRef) for term in key):
-            continue  # no triple can be stated about a literal, or with one as predicate (rule S03 reports the fact)
-        groups[key].append((rank, data.value(fact, RDF.object)))
-    graph = new_graph() if into is None else into
-    for (subject, predicate), ranked in groups.items():
-        best = min(rank for rank, _ in ranked)
-        if best == RANK_ORDER[WIKIBASE.DeprecatedRank]:
-            continue
-        for rank, obj in ranked:
-            if rank == best:
-                graph.add((subject, predicate, obj))
-    return graph
+def derive(dataset: Dataset) -> None:
+    """Add the derived layer to the build's store (graph GRAPH["derived"]), read from its asserted layer: the truthy
+    triples (`_TRUTHY`), each dated fact's precision and day bounds (`date_annotations`) and each claim's Web
+    Annotation target (`annotation_targets`)."""
+    layers, asserted = dataset.layers, ox.NamedNode(GRAPH["asserted"])
+    # The truthy triples copy objects of the asserted layer, which the store keeps as written (the loader's policy).
+    layers.add(GRAPH["derived"], layers.store.query(_TRUTHY, default_graph=asserted), as_stored=True)
+    layers.add(GRAPH["derived"], [*date_annotations(layers.store, asserted), *annotation_targets(dataset, asserted)])
 
 
-def day_bounds(value: Literal) -> tuple[dt.date, dt.date] | None:
-    """The first and last day a date literal of any precision can mean."""
-    text = str(value)
-    if value.datatype == XSD.gYear:
-        year = int(text[:4])
+def derived(dataset: Dataset) -> Graph:
+    """The dataset's derived layer (`derive`) as an rdflib graph, its literals as derived."""
+    derive(dataset)
+    return dataset.layers.graph(GRAPH["derived"])
+
+
+# Wikidata's truthy triples (wdt:): for each subject and predicate, the facts of the best rank present, as plain
+# triples. A fact without a rank (or with another) is normal; a deprecated one never enters, nor a normal one where a
+# preferred one is (?outranked: looked up once per subject and predicate, not once per fact, 8 times faster).
+# Subject and predicate must be IRIs: no triple can be stated about a literal, or with one (rule S03 reports the fact).
+_TRUTHY = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  ?fact a <{CAS.Fact}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o .
+  FILTER (isIRI(?s) && isIRI(?p))
+  OPTIONAL {{ ?fact <{CAS.rank}> ?rank }}
+  FILTER (!BOUND(?rank) || ?rank != <{WIKIBASE.DeprecatedRank}>)
+  OPTIONAL {{ SELECT DISTINCT ?s ?p (true AS ?outranked) WHERE {{
+    ?preferred a <{CAS.Fact}> ; <{CAS.rank}> <{WIKIBASE.PreferredRank}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p
+  }} }}
+  FILTER (!BOUND(?outranked) || ?rank = <{WIKIBASE.PreferredRank}>)
+}}"""
+
+
+_YEAR, _YEAR_MONTH, _DATE, _DATE_TIME = (str(datatype) for datatype in (XSD.gYear, XSD.gYearMonth, XSD.date, XSD.dateTime))
+
+
+def day_bounds(lexical: str, datatype: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date literal of any precision (its lexical form and datatype IRI) can mean."""
+    datatype = str(datatype)
+    if datatype == _YEAR:
+        year = int(lexical[:4])
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if value.datatype == XSD.gYearMonth:
-        year, month = int(text[:4]), int(text[5:7])
+    if datatype == _YEAR_MONTH:
+        year, month = int(lexical[:4]), int(lexical[5:7])
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-    if value.datatype in (XSD.date, XSD.dateTime):
-        day = dt.date.fromisoformat(text[:10])
+    if datatype in (_DATE, _DATE_TIME):
+        day = dt.date.fromisoformat(lexical[:10])
         return day, day
     return None
 
@@ -79,31 +88,41 @@ def day_bounds(value: Literal) -> tuple[dt.date, dt.date] | None:
 def temporal_bounds(data: Graph, obj) -> tuple[dt.date, dt.date] | None:
     """Bounds of a fact's object: a date literal, or a cas:TimeSpan with earliest and latest bounds."""
     if isinstance(obj, Literal):
-        return day_bounds(obj)
+        return day_bounds(str(obj), obj.datatype)
     if (obj, RDF.type, CAS.TimeSpan) in data:
         earliest, latest = data.value(obj, CAS.earliest), data.value(obj, CAS.latest)
-        if earliest is None or latest is None:
+        if not isinstance(earliest, Literal) or not isinstance(latest, Literal):
             return None
-        low, high = day_bounds(earliest), day_bounds(latest)
+        low, high = day_bounds(str(earliest), earliest.datatype), day_bounds(str(latest), latest.datatype)
         if low and high:
             return low[0], high[1]
     return None
 
 
-def date_annotations(data: Graph, into: Graph | None = None) -> Graph:
-    """For every fact whose object is a date or a time span: its precision and its day bounds (added to `into`, or a new graph)."""
-    graph = new_graph() if into is None else into
-    for fact in facts(data):
-        obj = data.value(fact, RDF.object)
-        bounds = temporal_bounds(data, obj)
-        if bounds is None:
+# Each fact's object as its first and last date: a literal (day_bounds decides whether it is a date), or the earliest
+# and latest bounds of a cas:TimeSpan.
+_DATES = f"""SELECT ?fact ?first ?last WHERE {{
+  ?fact a <{CAS.Fact}> ; <{RDF.object}> ?object .
+  OPTIONAL {{ ?object a <{CAS.TimeSpan}> ; <{CAS.earliest}> ?earliest ; <{CAS.latest}> ?latest }}
+  BIND (COALESCE(?earliest, ?object) AS ?first)
+  BIND (COALESCE(?latest, ?object) AS ?last)
+  FILTER (isLiteral(?first) && isLiteral(?last))
+}}"""
+_XSD_DATE = ox.NamedNode(XSD.date)
+
+
+def date_annotations(store: ox.Store, asserted: ox.NamedNode) -> Iterator[ox.Triple]:
+    """For every fact of the graph `asserted` whose object is a date or a time span: its precision (that of the date,
+    or of the span's earliest bound) and its day bounds."""
+    earliest, latest, precision = (ox.NamedNode(CAS[name]) for name in ("earliestDate", "latestDate", "datePrecision"))
+    for row in store.query(_DATES, default_graph=asserted):
+        first, last = row["first"], row["last"]
+        low, high = day_bounds(first.value, first.datatype.value), day_bounds(last.value, last.datatype.value)
+        if low is None or high is None:
             continue
-        graph.add((fact, CAS.earliestDate, Literal(bounds[0].isoformat(), datatype=XSD.date)))
-        graph.add((fact, CAS.latestDate, Literal(bounds[1].isoformat(), datatype=XSD.date)))
-        datatype = obj.datatype if isinstance(obj, Literal) else data.value(obj, CAS.earliest).datatype
-        if datatype in PRECISION:
-            graph.add((fact, CAS.datePrecision, PRECISION[datatype]))
-    return graph
+        yield ox.Triple(row["fact"], earliest, ox.Literal(low[0].isoformat(), datatype=_XSD_DATE))
+        yield ox.Triple(row["fact"], latest, ox.Literal(high[1].isoformat(), datatype=_XSD_DATE))
+        yield ox.Triple(row["fact"], precision, ox.NamedNode(PRECISION[URIRef(first.datatype.value)]))
 
 
 def source_text_graph(dataset: Dataset) -> Graph:
@@ -168,44 +187,45 @@ def _matches(text: str, place: int, length: int, prefix: str, suffix: str) -> bo
     return place >= len(prefix) and text.startswith(prefix, place - len(prefix)) and text.startswith(suffix, place + length)
 
 
-def annotation_targets(dataset: Dataset, into: Graph | None = None) -> Graph:
-    """Each claim as a W3C Web Annotation target, so that any annotation client can find its passage:
-    <claim#target>, an oa:SpecificResource whose oa:hasSource is the claim's source, with two
-    selectors of the same passage, <claim#quote> (oa:TextQuoteSelector: oa:exact, oa:prefix,
-    oa:suffix) and <claim#position> (oa:TextPositionSelector: oa:start, oa:end in code points).
+# Each claim with its source and quote, which `anchor` places in the source's text.
+_CLAIMS = f"""SELECT ?claim ?source ?quote WHERE {{
+  ?claim a <{CAS.Claim}> ; <{CAS.source}> ?source ; <{CAS.quote}> ?quote . FILTER (isIRI(?source) && isLiteral(?quote))
+}}"""
+
+
+def annotation_targets(dataset: Dataset, asserted: ox.NamedNode) -> Iterator[ox.Triple]:
+    """Each claim of the graph `asserted` as a W3C Web Annotation target, so that any annotation client can find its
+    passage: <claim#target>, an oa:SpecificResource whose oa:hasSource is the claim's source, with two selectors of the
+    same passage, <claim#quote> (oa:TextQuoteSelector: oa:exact, oa:prefix, oa:suffix) and <claim#position>
+    (oa:TextPositionSelector: oa:start, oa:end in code points, typed xsd:nonNegativeInteger as the model does).
 
     A claim whose quote `anchor` cannot place gets none; `quote-anchor-violation.rq` reports it.
-    One pass over the claims, each placed in its own source's text; added to `into`, or a new graph.
+    One pass over the claims, each placed in its own source's text.
     """
-    graph, data = new_graph() if into is None else into, dataset.data
-    for claim in data.subjects(RDF.type, CAS.Claim):
-        source, quote = data.value(claim, CAS.source), data.value(claim, CAS.quote)
-        text = dataset.source_texts.get(source)
-        found = anchor(text, str(quote)) if text is not None and quote is not None else None
+    a, oa = ox.NamedNode(RDF.type), {name: ox.NamedNode(OA[name]) for name in _OA_TERMS}
+    for row in dataset.layers.store.query(_CLAIMS, default_graph=asserted):
+        claim, source, quote = row["claim"], row["source"], row["quote"].value
+        text = dataset.source_texts.get(URIRef(source.value))
+        found = anchor(text, quote) if text is not None else None
         if found is None:
             continue
-        target, by_quote, by_position = (URIRef(f"{claim}#{part}") for part in ("target", "quote", "position"))
-        for triple in (
-            (claim, OA.hasTarget, target),
-            (target, RDF.type, OA.SpecificResource),
-            (target, OA.hasSource, source),
-            (target, OA.hasSelector, by_quote),
-            (target, OA.hasSelector, by_position),
-            (by_quote, RDF.type, OA.TextQuoteSelector),
-            (by_quote, OA.exact, Literal(str(quote))),
-            (by_quote, OA.prefix, Literal(found.prefix)),
-            (by_quote, OA.suffix, Literal(found.suffix)),
-            (by_position, RDF.type, OA.TextPositionSelector),
-            (by_position, OA.start, Literal(found.start, datatype=XSD.nonNegativeInteger)),
-            (by_position, OA.end, Literal(found.end, datatype=XSD.nonNegativeInteger)),
-        ):
-            graph.add(triple)
-    return graph
+        target, by_quote, by_position = (ox.NamedNode(f"{claim.value}#{part}") for part in ("target", "quote", "position"))
+        yield from (
+            ox.Triple(claim, oa["hasTarget"], target),
+            ox.Triple(target, a, oa["SpecificResource"]),
+            ox.Triple(target, oa["hasSource"], source),
+            ox.Triple(target, oa["hasSelector"], by_quote),
+            ox.Triple(target, oa["hasSelector"], by_position),
+            ox.Triple(by_quote, a, oa["TextQuoteSelector"]),
+            ox.Triple(by_quote, oa["exact"], ox.Literal(quote)),
+            ox.Triple(by_quote, oa["prefix"], ox.Literal(found.prefix)),
+            ox.Triple(by_quote, oa["suffix"], ox.Literal(found.suffix)),
+            ox.Triple(by_position, a, oa["TextPositionSelector"]),
+            ox.Triple(by_position, oa["start"], ox.Literal(str(found.start), datatype=_NON_NEGATIVE)),
+            ox.Triple(by_position, oa["end"], ox.Literal(str(found.end), datatype=_NON_NEGATIVE)),
+        )
 
 
-def derived(dataset: Dataset) -> Graph:
-    """All derived triples that validation and export need alongside the hand-written graph, in one
-    graph (a union of three copied every triple once more)."""
-    graph = truthy(dataset.data)
-    date_annotations(dataset.data, into=graph)
-    return annotation_targets(dataset, into=graph)
+_OA_TERMS = ("hasTarget", "SpecificResource", "hasSource", "hasSelector", "TextQuoteSelector", "exact", "prefix", "suffix",
+             "TextPositionSelector", "start", "end")
+_NON_NEGATIVE = ox.NamedNode(XSD.nonNegativeInteger)

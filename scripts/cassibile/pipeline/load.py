@@ -1,8 +1,9 @@
 """Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined.
 
 Each file is parsed once, by oxigraph: `load_project` puts its triples as parsed into the build's store, the
-ontology and the graph each in its named graph (`store.LayerStore`), and into rdflib graphs for the steps that
-still read those (derive, reason, the publication index, the site, the Wikidata view).
+ontology and the graph each in its named graph (`store.LayerStore`, which derive, validate and the reasoner's input
+read), and into rdflib graphs for the writers that still read those (the publication index, the site, the Wikidata
+view) and for the loader's own checks.
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
 (RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written
@@ -307,8 +308,8 @@ def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, t
 @paused()
 def load_project(project: Project) -> Dataset:
     index: dict[URIRef, Location] = {}
-    terms = Terms()  # shared: the ontology's terms are the graph's and the shapes' too
     layers = LayerStore()
+    terms = layers.terms  # shared: the ontology's terms are the graph's and the shapes', and those the store gives back
     ontology = load_files(project.ontology_files, index, terms, layers=layers, name=GRAPH["ontology"])
     rules = GraphRules()
     data = load_files(project.graph_files, index, terms, rules, layers=layers, name=GRAPH["asserted"])

@@ -139,11 +139,14 @@ def _iri(term, iris: dict):
 CLOSURES = {"owlrl": closure_owlrl, "reasonable": closure_reasonable}
 
 
-def inferred(graph: Graph, engine: str = DEFAULT_ENGINE, describe: Callable[[object], str] | None = None) -> Graph:
-    """The published inferred triples of `graph`; an inconsistent graph stops here with a DataError.
+def inferred(graph: Graph | Iterable[tuple], engine: str = DEFAULT_ENGINE, describe: Callable[[object], str] | None = None) -> Graph:
+    """The published inferred triples of `graph` (an rdflib graph, or triples: the build reads them from its store, and
+    they are indexed as `Triples`); an inconsistent graph stops here with a DataError.
 
     `describe` turns a node into words for the message (its label, IRI and file:line).
     """
+    if not isinstance(graph, Graph | Triples):
+        graph = Triples(graph)
     added, engine_errors = CLOSURES[engine](graph)
     problems = sorted(set(engine_errors + closure_inconsistencies(graph, added, describe or _qname)))
     if problems:
@@ -173,41 +176,74 @@ def published(graph: Graph, added: Iterable) -> set:
     return {t for t in added if is_published(*t) and t[0] not in aliases and t[2] not in aliases}
 
 
-class Closure:
-    """The closed graph, read as the input `graph` plus the triples reasoning `added`, without copying.
+class Triples:
+    """Triples read as rdflib's Graph reads them in the few lookups reasoning makes, without a Graph: rdflib spends
+    about 1 KB a triple, and filling one took longer than the checks themselves. The lookups name a predicate, so one
+    pass indexes the pairs per predicate; an index per predicate and position, or of the nodes (`in` with no
+    predicate), is built when first asked for."""
 
-    Copying both into one rdflib graph took longer than the checks themselves and doubled the
-    memory of reasoning (rdflib spends about 1 KB a triple). The checks make a few lookups, which
-    this answers as rdflib's Graph does (so `inconsistencies` takes either): the input's from its
-    own indexes, the added triples' from an index per predicate, built when first asked for.
-    """
-
-    def __init__(self, graph: Graph, added: Iterable[tuple]):
-        self.graph = graph
-        self._pairs: dict = defaultdict(list)  # predicate -> [(subject, object)] of the added triples
-        for s, p, o in added:
+    def __init__(self, triples: Iterable[tuple]):
+        self._triples = triples if isinstance(triples, list) else list(triples)
+        self._pairs: dict = defaultdict(list)  # predicate -> [(subject, object)]
+        for s, p, o in self._triples:
             self._pairs[p].append((s, o))
         self._indexes: dict = {}
 
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __contains__(self, pattern: tuple) -> bool:
+        s, p, o = pattern
+        if p is None:  # a node in a position, with any predicate (`_can_rename_disjointness`)
+            return (s is None or s in self._nodes(0)) and (o is None or o in self._nodes(1))
+        if s is not None:
+            return any(o is None or o == found for found in self._other_ends(p, 0, s))
+        return bool(self._other_ends(p, 1, o)) if o is not None else p in self._pairs
+
+    def _nodes(self, position: int) -> set:
+        if position not in self._indexes:
+            self._indexes[position] = {pair[position] for pairs in self._pairs.values() for pair in pairs}
+        return self._indexes[position]
+
     def subject_objects(self, predicate) -> Iterator[tuple]:
-        yield from self.graph.subject_objects(predicate)
         yield from self._pairs.get(predicate, ())
 
     def subjects(self, predicate, obj=None) -> Iterator:
-        yield from self.graph.subjects(predicate, obj)
-        yield from (s for s, _ in self._pairs.get(predicate, ())) if obj is None else self._added(predicate, 1, obj)
+        yield from (s for s, _ in self._pairs.get(predicate, ())) if obj is None else self._other_ends(predicate, 1, obj)
 
     def objects(self, subject, predicate) -> Iterator:
-        yield from self.graph.objects(subject, predicate)
-        yield from (o for _, o in self._pairs.get(predicate, ())) if subject is None else self._added(predicate, 0, subject)
+        yield from (o for _, o in self._pairs.get(predicate, ())) if subject is None else self._other_ends(predicate, 0, subject)
 
-    def _added(self, predicate, position: int, node) -> list:
-        """The other ends of the added `predicate` triples with `node` at `position` (0 subject, 1 object)."""
+    def _other_ends(self, predicate, position: int, node) -> list:
+        """The other ends of the `predicate` triples with `node` at `position` (0 subject, 1 object)."""
         if (predicate, position) not in self._indexes:
             index = self._indexes[(predicate, position)] = defaultdict(list)
             for pair in self._pairs.get(predicate, ()):
                 index[pair[position]].append(pair[1 - position])
         return self._indexes[(predicate, position)].get(node, [])
+
+
+class Closure:
+    """The closed graph, read as the input `graph` (an rdflib Graph or `Triples`) plus the triples reasoning `added`,
+    without copying either: the checks' lookups, answered as rdflib's Graph does (so `inconsistencies` takes either)."""
+
+    def __init__(self, graph: Graph | Triples, added: Iterable[tuple]):
+        self.parts = (graph, Triples(added))
+
+    def subject_objects(self, predicate) -> Iterator[tuple]:
+        for part in self.parts:
+            yield from part.subject_objects(predicate)
+
+    def subjects(self, predicate, obj=None) -> Iterator:
+        for part in self.parts:
+            yield from part.subjects(predicate, obj)
+
+    def objects(self, subject, predicate) -> Iterator:
+        for part in self.parts:
+            yield from part.objects(subject, predicate)
 
 
 @cache

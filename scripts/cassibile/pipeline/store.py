@@ -1,8 +1,8 @@
 """The build's one pyoxigraph store: each layer in its named graph, its literals as written, and their union for validation.
 
-The loader parses the hand-written layers into it (ontology, asserted), the build adds the derived, source-text and
-inferred ones; the validator reads the union of the layers it checks (`LayerStore.union`) and the writers read each
-layer (`LayerStore.triples`, SPARQL on `LayerStore.store`).
+The loader parses the hand-written layers into it (ontology, asserted), the build adds the derived (read from the
+asserted layer here), source-text and inferred ones; the reasoner's input and the validator read the union of the
+layers (`LayerStore.union`) and the writers read each layer (`LayerStore.triples`, SPARQL on `LayerStore.store`).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class LayerStore:
         self.rewritten: set = set()  # store terms that stand for a literal written otherwise
         self.written: dict = {}  # graph -> {(s, p, o) as stored, with o in `rewritten` -> its objects as written (rdflib's)}
         self._forms: dict = {}  # each literal compared so far (`_exact`) -> the store's term for it
+        self.terms = Terms()  # oxigraph term -> rdflib's, shared by the loader's graphs and what is read back as rdflib
 
     @classmethod
     def of(cls, graphs: dict) -> LayerStore:
@@ -109,6 +110,11 @@ class LayerStore:
             triples = [t for t in triples if (t.subject, t.predicate, t.object) not in written]
             triples += [ox.Triple(s, p, terms[o]) for (s, p, _), forms in written.items() for o in forms]
         return _sorted(triples)
+
+    def graph(self, name: str) -> Graph:
+        """The named graph `name` as an rdflib graph, its literals as written (for the writers that still read rdflib)."""
+        with self.union([name]) as layer:
+            return layer.as_written()
 
     def objects(self, subject, predicate) -> set:
         """The objects of `subject` (an rdflib IRI; None: any) and `predicate` in any layer, as written, as rdflib terms."""
@@ -186,16 +192,23 @@ class LayerUnion:
 
     def as_written(self) -> Graph:
         """An rdflib copy of the union with every object as written (the project's prefixes, for pyshacl's messages)."""
+        copy = new_graph()
+        for triple in self.written_triples():
+            copy.add(triple)
+        return copy
+
+    def written_triples(self, triples: Iterable[ox.Triple] | None = None) -> Iterator[tuple]:
+        """The union's triples, or those of it given (`triples`, such as a CONSTRUCT's on it), as rdflib's, every object
+        as written."""
         forms: dict = {}
         for graph in self.graphs:
             for triple, objects in self.layers.written.get(graph, {}).items():
                 forms.setdefault(triple, set()).update(objects)
-        copy, terms = new_graph(), Terms()
-        for quad in self.quads_for_pattern(None, None, None):
-            s, p, o = quad.subject, quad.predicate, quad.object
+        terms = self.layers.terms
+        for triple in self.quads_for_pattern(None, None, None) if triples is None else triples:
+            s, p, o = triple.subject, triple.predicate, triple.object
             for obj in forms[(s, p, o)] if o in self.layers.rewritten else (terms[o],):
-                copy.add((terms[s], terms[p], obj))
-        return copy
+                yield terms[s], terms[p], obj
 
 
 class StoreView:
