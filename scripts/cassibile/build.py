@@ -89,6 +89,7 @@ REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over
 _REASONING_INPUT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER (?p = <{RDF.type}> || NOT EXISTS {{ ?s a <{CAS.Fact}> }}) }}"
 
 
+@collector.paused()  # the input and its index live until reasoning ends, and making them leaves little garbage
 def reasoning_input(layers: LayerStore) -> reason.Triples:
     """What OWL RL reasons over, read from the build's store (`_REASONING_INPUT`), its literals as written."""
     with layers.union([GRAPH[name] for name in REASONED]) as union:

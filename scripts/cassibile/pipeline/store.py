@@ -14,6 +14,7 @@ from itertools import chain, islice
 import pyoxigraph as ox
 from rdflib import Graph, Literal
 
+from cassibile.collector import paused
 from cassibile.namespaces import new_graph
 from cassibile.terms import OxigraphTerms, Terms, stored_forms, to_oxigraph, to_rdflib
 
@@ -111,6 +112,7 @@ class LayerStore:
             triples += [ox.Triple(s, p, terms[o]) for (s, p, _), forms in written.items() for o in forms]
         return _sorted(triples)
 
+    @paused()  # the graph lives on, and making it leaves little garbage: collections would only walk it
     def graph(self, name: str) -> Graph:
         """The named graph `name` as an rdflib graph, its literals as written (for the writers that still read rdflib)."""
         with self.union([name]) as layer:
