@@ -177,6 +177,14 @@ class LayerUnion:
     def rewritten(self) -> set:
         return self.layers.rewritten
 
+    def written_forms(self) -> dict:
+        """(s, p, o) as stored -> its objects as written (rdflib's), for each triple of the union whose literal the store rewrote."""
+        forms: dict = {}
+        for graph in self.graphs:
+            for triple, objects in self.layers.written.get(graph, {}).items():
+                forms.setdefault(triple, set()).update(objects)
+        return forms
+
     def query(self, text: str):
         """A SPARQL query on the union (its default graph)."""
         if self.whole:
@@ -202,11 +210,7 @@ class LayerUnion:
     def written_triples(self, triples: Iterable[ox.Triple] | None = None) -> Iterator[tuple]:
         """The union's triples, or those of it given (`triples`, such as a CONSTRUCT's on it), as rdflib's, every object
         as written."""
-        forms: dict = {}
-        for graph in self.graphs:
-            for triple, objects in self.layers.written.get(graph, {}).items():
-                forms.setdefault(triple, set()).update(objects)
-        terms = self.layers.terms
+        forms, terms = self.written_forms(), self.layers.terms
         for triple in self.quads_for_pattern(None, None, None) if triples is None else triples:
             s, p, o = triple.subject, triple.predicate, triple.object
             for obj in forms[(s, p, o)] if o in self.layers.rewritten else (terms[o],):
@@ -220,12 +224,9 @@ class StoreView:
 
     def __init__(self, source: ox.Store | LayerUnion):
         self.source = source
-        self.written: dict = {}  # (s, p, o) as stored -> its objects as written, where the store rewrote one
-        if isinstance(source, LayerUnion):
-            for graph in source.graphs:
-                for triple, forms in source.layers.written.get(graph, {}).items():
-                    self.written.setdefault(triple, set()).update(forms)
-        self._rdflib, self._oxigraph = Terms(), OxigraphTerms()
+        union = isinstance(source, LayerUnion)
+        self.written: dict = source.written_forms() if union else {}  # (s, p, o) as stored -> its objects as written
+        self._rdflib, self._oxigraph = source.layers.terms if union else Terms(), OxigraphTerms()
 
     def triples(self, pattern) -> Iterator[tuple]:
         """The triples that match `pattern` (rdflib terms, None: any) as rdflib's, each once."""
