@@ -1,8 +1,9 @@
 """The build's one pyoxigraph store: each layer in its named graph, its literals as written, and their union for validation.
 
 The loader parses the hand-written layers into it (ontology, asserted), the build adds the derived (read from the
-asserted layer here), source-text and inferred ones; the reasoner's input and the validator read the union of the
-layers (`LayerStore.union`) and the writers read each layer (`LayerStore.triples`, SPARQL on `LayerStore.store`).
+asserted layer here), source-text and inferred (the reasoner's triples, as they are) ones; the reasoner's input and the
+validator read the union of the layers (`LayerStore.union`) and the writers read each layer (`LayerStore.triples`,
+SPARQL on `LayerStore.store`; the publication's index and the site rdflib's terms, `as_written` and `view`).
 """
 
 from __future__ import annotations
