@@ -19,7 +19,7 @@ triples by subject and the facts by the entities they name; then a document is a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
@@ -55,9 +55,10 @@ def entities(graph: Graph) -> list[URIRef]:
 
 
 class Publication:
-    """The layers' triples by subject, and the facts by the entities they name, from one pass over the layers."""
+    """The layers' triples by subject, and the facts by the entities they name, from one pass over the layers (rdflib's
+    triples: graphs, or a layer of the build's store read as written, `LayerStore.as_written`)."""
 
-    def __init__(self, *layers: Graph):
+    def __init__(self, *layers: Iterable[tuple]):
         self.about: dict = {}  # subject -> Properties; a triple in two layers counts once
         self.facts: dict = {role: {} for role in FACT_ROLES}  # role -> entity -> the facts naming it so
         for layer in layers:
