@@ -4,7 +4,7 @@
 
 Both engines get exactly what the build reasons over (`build.reasoning_input`). The script
 prints, per engine, the best and median wall time of the closure and of the consistency checks
-run on it (`reason.closure_inconsistencies`, as `reason.inferred` runs them), how
+run on it (`reason.closure_inconsistencies`, as `reason.inferences` runs them), how
 many triples the closure adds and how many of those the build publishes (`reason.published`),
 then whether the published sets agree, with a few examples of any difference. The build's
 default engine is chosen on this agreement (tests/test_reasoning.py asserts it). `--engine`

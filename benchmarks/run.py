@@ -164,8 +164,10 @@ def worker_ours(project: Path, limit: int, reasoner: str | None) -> None:
     """`cassibile build` on the project, phase by phase, and what it would publish."""
     from cassibile import build
     from cassibile.errors import CassibileError
+    from cassibile.namespaces import GRAPH
     from cassibile.pipeline import reason
     from cassibile.project import Project
+    from cassibile.publish.outputs import LAYERS
 
     steps = Steps(limit)
     recorder = PhaseRecorder(steps)
@@ -176,7 +178,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None) -> None:
         emit(step=recorder.phase, timeout=limit)
         return
     recorder.finish()
-    emit(info={"triples": {name: len(graph) for name, graph in built.graphs.items()}, "violations": len(built.violations)})
+    emit(info={"triples": {name: built.layers.size(GRAPH[name]) for name in LAYERS}, "violations": len(built.violations)})
     _write_violations(project / "ours-violations.json", [(v.focus, v.path, v.value) for v in built.violations])
     out = project / "dist"
     shutil.rmtree(out, ignore_errors=True)
@@ -227,7 +229,7 @@ def instrumented(built):
     The build looks these functions up in their modules when it runs, so wrapping the module
     attributes times the real calls; a writer the build no longer has is simply not itemised.
     """
-    names = {id(graph): name for name, graph in built.graphs.items()}
+    names = {id(built.dataset.shapes): "shapes"}  # the one rdflib graph the writers convert (the layers are read from the store)
     converted: dict[int, str] = {}  # id of a list of oxigraph statements -> the layer (or dataset) it holds
 
     def remember(result, graph, *args, **kwargs):

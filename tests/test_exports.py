@@ -19,8 +19,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from cassibile import __version__
-from cassibile.build import assemble
+from cassibile.build import assemble, reasoning_input
 from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
+from cassibile.pipeline import reason
 from cassibile.pipeline.load import load_project
 from cassibile.project import Project
 from cassibile.publish.dataset_description import DATASET, describe
@@ -41,8 +42,11 @@ def assembled(root):
 
 @pytest.fixture(scope="module")
 def layers(assembled) -> dict[str, Graph]:
-    """The four layers."""
-    return assembled.graphs
+    """The four layers as rdflib graphs: the hand-written ones as the loader parsed them, the derived one read back from
+    the build's store, the inferred one as the reasoner gives it for the build's reasoning input."""
+    store = assembled.layers
+    return {"ontology": assembled.dataset.ontology, "asserted": assembled.dataset.data, "derived": store.graph(GRAPH["derived"]),
+            "inferred": reason.inferred(reasoning_input(store))}
 
 
 def nquads_graph(nquads: str) -> Graph:
@@ -135,7 +139,7 @@ def test_oxigraph_reads_the_datasets_with_the_same_quads(built):
 
 # --- the build's store: one named graph per layer ------------------------------------------------------
 
-def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(assembled):
+def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(assembled, layers):
     built = assembled
     assert built.layers is built.dataset.layers  # the store the loader parsed ontology/ and graph/ into
     store = built.layers.store
@@ -143,7 +147,7 @@ def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(ass
     names = {quad.graph_name for quad in store}  # the source texts validation read are gone
     assert names == {ox.NamedNode(GRAPH[layer]) for layer in LAYERS}
     for layer in LAYERS:
-        assert len(built.layers.triples(GRAPH[layer])) == len(built.graphs[layer]) > 0, layer
+        assert len(built.layers.triples(GRAPH[layer])) == built.layers.size(GRAPH[layer]) == len(layers[layer]) > 0, layer
 
 
 def rewritten_world() -> Graph:
@@ -169,6 +173,17 @@ def test_the_store_gives_back_every_literal_as_the_layer_wrote_it():
     assert {str(o.datatype) for o in layers.objects(ID["x"], CAS.offset)} == {str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.integer)}
 
 
+def test_the_triples_of_several_layers_are_their_union_each_once_as_written():
+    """What `export --graph all` writes in a graph format: the layers' union as rdflib makes it, a triple that two
+    layers hold given once, every literal as written, the blank node labelled from the whole union's content."""
+    graph, other = rewritten_world(), Graph()
+    other.add((ID["x"], CAS.share, Literal("1.50", datatype=XSD.decimal)))
+    other.add((ID["y"], RDFS.label, Literal("y  z ", lang="it")))
+    layers = LayerStore.of({GRAPH["derived"]: graph, GRAPH["inferred"]: other})
+    assert layers.triples(GRAPH["derived"], GRAPH["inferred"]) == statements(graph + other)
+    assert layers.size(GRAPH["derived"]) == len(graph) and layers.size(GRAPH["inferred"]) == len(other)
+
+
 def test_a_layers_view_answers_rdflibs_look_ups_with_its_literals_as_written():
     graph = rewritten_world()
     graph.add((ID["x"], RDFS.subClassOf, ID["y"]))
@@ -192,11 +207,11 @@ def test_a_layers_view_answers_rdflibs_look_ups_with_its_literals_as_written():
     assert list(view.objects(Literal("x"), RDFS.label)) == list(view.objects(URIRef("not an IRI"), RDFS.label)) == []
 
 
-def test_only_the_derived_offsets_are_given_back_and_every_layer_reads_as_its_graph(assembled):
+def test_only_the_derived_offsets_are_given_back_and_every_layer_reads_as_its_graph(assembled, layers):
     built = assembled
     assert set(built.layers.written) <= {ox.NamedNode(GRAPH["derived"])}  # the text offsets (docs/literals.md)
     for layer in LAYERS:
-        assert built.layers.triples(GRAPH[layer]) == statements(built.graphs[layer]), layer
+        assert built.layers.triples(GRAPH[layer]) == statements(layers[layer]), layer
 
 
 # --- per-entity documents --------------------------------------------------------------------------

@@ -7,12 +7,16 @@ import json
 
 import pytest
 from pyld import jsonld
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, SCHEMA, SOURCE
+from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, INTERVAL, OA, SCHEMA, SOURCE
+from cassibile.pipeline import derive
+from cassibile.pipeline.load import Dataset
+from cassibile.pipeline.store import LayerStore
 from cassibile.publish.export import CONTEXT_URL, entity_documents, published_context
+from cassibile.publish.outputs import Built
 from cassibile.publish.publication import Publication, triples_of
 
 BEDELL_SMITH, CASTELLANO, ARMISTICE = ID["bedell-smith"], ID["castellano"], ID["armistice"]
@@ -89,3 +93,30 @@ def test_each_framed_document_means_exactly_what_the_index_says_it_holds(graph, 
         for triple in triples_of(index.document(entity)):
             expected.add(triple)
         assert isomorphic(read, expected), entity
+
+
+def test_the_builds_index_reads_the_store_and_gives_every_literal_as_written(graph):
+    """`Built.publication` indexes the asserted and derived layers of the build's store, which keeps some literals
+    otherwise than written: the text offsets the build derives, typed xsd:nonNegativeInteger as the Web Annotation
+    model types them, come back from the store as xsd:integer. The index holds each literal as its layer wrote it: those
+    offsets, a quote with its spaces and language tag, a plain string and the precision the build derived."""
+    spaced = Literal("  signed  at noon ", lang="en")
+    graph.set((QUOTE, CAS.quote, spaced))
+    graph.add((ARTICLE, RDFS.comment, Literal("a  plain  string ")))
+    graph.add((SPAN, CAS.latest, Literal("1943-09", datatype=XSD.gYearMonth)))
+    layers = LayerStore.of({GRAPH["ontology"]: Graph(), GRAPH["asserted"]: graph})
+    dataset = Dataset(Graph(), graph, Graph(), source_texts={ARTICLE: "He  signed  at noon , and left."}, layers=layers)
+    derive.derive(dataset)
+    index = Built(dataset, []).publication
+
+    def written(node, predicate) -> set:  # each literal with all that tells literals apart
+        return {(str(o), o.datatype, o.language) for o in index.about[node][predicate]}
+
+    assert written(QUOTE, CAS.quote) == {("  signed  at noon ", None, "en")}
+    assert written(ARTICLE, RDFS.comment) == {("a  plain  string ", None, None)}
+    position = URIRef(f"{QUOTE}#position")
+    assert written(position, OA.start) == {("2", XSD.nonNegativeInteger, None)}
+    assert written(position, OA.end) == {("20", XSD.nonNegativeInteger, None)}
+    assert written(SIGNED_ON, CAS.latestDate) == {("1943-09-30", XSD.date, None)}
+    assert index.value(SIGNED_ON, CAS.datePrecision) == CAS.DayPrecision  # that of the span's earliest bound
+    assert index.entities == Publication(graph).entities

@@ -20,8 +20,13 @@ from conftest import run_cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from cassibile.build import reasoning_input
 from cassibile.errors import DataError
-from cassibile.namespaces import CAS, CLAIM, FACT, ID, LANGUAGES, WIKIBASE
+from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, LANGUAGES, WIKIBASE
+from cassibile.pipeline import derive, reason
+from cassibile.pipeline.load import Dataset
+from cassibile.pipeline.store import LayerStore
+from cassibile.publish.outputs import Built
 from cassibile.publish.site.highlight import cut, paragraphs, sentences
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -664,6 +669,64 @@ def test_a_quote_missing_from_its_source_is_a_data_error_naming_it():
         cut("Castellano signed.", {"claim-x": "Eisenhower signed."})
 
 
+def built_of(data: Graph, ontology: Graph | None = None) -> Built:
+    """A build of `data` and `ontology` as the site reads one: both in a store, with the layers the build derives and
+    infers from them (the writers read those from the store)."""
+    ontology = Graph() if ontology is None else ontology
+    layers = LayerStore.of({GRAPH["ontology"]: ontology, GRAPH["asserted"]: data})
+    dataset = Dataset(ontology, data, Graph(), layers=layers)
+    derive.derive(dataset)
+    layers.add(GRAPH["inferred"], reason.inferences(reasoning_input(layers)))
+    return Built(dataset, [])
+
+
+PRECISE_AND_INFERRED = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX fact: <https://w3id.org/cassibile/fact/>
+PREFIX id: <https://w3id.org/cassibile/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+id:rome a <urn:x-test:Capital> ; rdfs:label "Rome"@en , "Roma"@it .
+fact:rome--pointInTime--1943-09 a cas:Fact ;
+    rdf:subject id:rome ; rdf:predicate cas:pointInTime ; rdf:object "1943-09"^^xsd:gYearMonth .
+"""
+PRECISE_AND_INFERRED_ONTOLOGY = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+<urn:x-test:Capital> rdfs:subClassOf cas:Place .
+cas:pointInTime rdfs:label "point in time"@en , "momento"@it .
+cas:MonthPrecision rdfs:label "month"@en , "mese"@it .
+"""
+
+
+def test_a_facts_derived_precision_and_an_entitys_inferred_types_reach_the_pages():
+    """The site reads a fact's cas:datePrecision from the publication's index of the derived layer and an entity's
+    inferred types from the build's store: a place known as such only through the closure is listed and searched as a
+    place, and a month-precise fact says so on its page and in the timeline, in each language."""
+    from cassibile.publish.site.pages import Renderer
+    from cassibile.publish.site.search import documents
+    from cassibile.publish.site.timeline import rows
+    from cassibile.publish.site.view import SiteGraph
+
+    ontology = Graph().parse(data=PRECISE_AND_INFERRED_ONTOLOGY, format="turtle")
+    site = SiteGraph(built_of(Graph().parse(data=PRECISE_AND_INFERRED, format="turtle"), ontology))
+    rome = ID["rome"]
+    assert CAS.Place in site.types(rome) and URIRef("urn:x-test:Capital") in site.types(rome)
+    assert site.category(rome) == "places"
+    assert [d["k"] for d in documents(site) if d["i"] == str(rome)] == ["places"]
+    [fact] = site.facts.values()
+    assert fact.precision == CAS.MonthPrecision
+    render = Renderer(site)
+    pages = dict(render.fact(fact))
+    assert '<span class="precision">known to the month</span>' in pages["en"]
+    assert '<span class="precision">precisione: mese</span>' in pages["it"]
+    timeline = Page(dict(render.timeline({lang: rows(site, site.displays[lang]) for lang in LANGUAGES}))["it"].encode())
+    assert [e.text for e in timeline.elements if e.tag == "td" and e.attrs.get("data-label") == "Precisione"] == ["mese"]
+
+
 OUTSIDE_KNOWLEDGE = """
 PREFIX cas: <https://w3id.org/cassibile/ontology#>
 PREFIX fact: <https://w3id.org/cassibile/fact/>
@@ -685,14 +748,11 @@ fact:session--pointInTime--1943-07-24 a cas:Fact ;
 
 def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
     """cas:outsideKnowledge on a fact is shown with the rank and its rationale; on an Italian page, in English, marked."""
-    from types import SimpleNamespace
-
     from cassibile.publish.site.pages import Fragments, ValueHtml
     from cassibile.publish.site.view import SiteGraph
 
     data = Graph().parse(data=OUTSIDE_KNOWLEDGE, format="turtle")
-    built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
-                            dataset=SimpleNamespace(source_texts={}))
+    built = built_of(data, ontology=data)
     site = SiteGraph(built)
     [fact] = site.facts.values()
     shown = {}
@@ -713,8 +773,6 @@ def test_a_rationale_shows_the_knowledge_from_outside_the_texts_it_rests_on():
 
 def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
     """An entity's document: a label per language (a source's before an editorial one), the others, and skos:altLabel."""
-    from types import SimpleNamespace
-
     from cassibile.publish.site.search import documents
     from cassibile.publish.site.view import SiteGraph
 
@@ -729,8 +787,7 @@ def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
             skos:altLabel "Marshal Badoglio"@en , "Duca di Addis Abeba"@it ;
             schema:description "Italian marshal"@en .
         """, format="turtle")
-    built = SimpleNamespace(graphs={"asserted": data, "ontology": Graph(), "derived": Graph(), "inferred": Graph()},
-                            dataset=SimpleNamespace(source_texts={}))
+    built = built_of(data)
     [document] = documents(SiteGraph(built))
     assert document == {
         "i": "https://w3id.org/cassibile/id/badoglio", "k": "people",
@@ -765,14 +822,11 @@ fact:firm--pointInTime--1943-09-03 a cas:Fact ;
 def test_fact_and_claim_pages_escape_every_text_from_the_data():
     """A label, a source's title and a quotation with <, & and " show as written, escaped as Jinja's autoescape
     escaped them (&lt; &amp; &#34;) wherever the fact's and the claim's pages show them, and never as markup."""
-    from types import SimpleNamespace
-
     from cassibile.publish.site.pages import Renderer
     from cassibile.publish.site.view import SiteGraph
 
     data = Graph().parse(data=AWKWARD_TEXTS, format="turtle")
-    built = SimpleNamespace(graphs={"asserted": data, "ontology": data, "derived": Graph(), "inferred": Graph()},
-                            dataset=SimpleNamespace(source_texts={}))
+    built = built_of(data, ontology=data)
     site = SiteGraph(built)
     render = Renderer(site)
     [fact], [claim] = site.facts.values(), site.claims.values()

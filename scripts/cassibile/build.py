@@ -10,6 +10,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from rdflib.namespace import RDF
@@ -23,7 +24,7 @@ from cassibile.pipeline.store import LayerStore
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
-from cassibile.publish.outputs import GENERATED, Built, replace_folder
+from cassibile.publish.outputs import GENERATED, LAYERS, Built, replace_folder
 
 SOURCE_TEXTS = "urn:x-cassibile:source-texts"  # the store's graph of the source texts while validation reads them
 LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
@@ -54,25 +55,25 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
 def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress) -> Built:
     layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
     derive.derive(dataset)
-    graphs = {"ontology": dataset.ontology, "asserted": dataset.data, "derived": layers.graph(GRAPH["derived"])}
-    progress.step(f"derived {len(graphs['derived'])} triples (truthy graph, date precision and bounds)")
+    progress.step(f"derived {layers.size(GRAPH['derived'])} triples (truthy graph, date precision and bounds)")
     progress.step(f"reasoning (OWL RL, {reasoner})")
     checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
     asserted = reasoning_input(layers)
     try:
-        graphs["inferred"] = reason.inferred(asserted, reasoner, describe=lambda node: describe(dataset, asserted, node))
+        inferred = reason.inferences(asserted, reasoner, describe=partial(describe, dataset, asserted))
     except DataError as error:  # an inconsistency stops the build; show what validation finds as well
         violations = _validate(checker, dataset)
         raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
     del asserted
-    progress.step(f"inferred {len(graphs['inferred'])} triples")
+    progress.step(f"inferred {len(inferred)} triples")
     violations = _validate(checker, dataset)  # after reasoning, so that the reasoner's memory is free again
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
-    checker.add(graphs["inferred"], GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
+    checker.add(inferred, GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
+    del inferred
     violations = sorted(set(violations) | set(checker.violations()))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
     layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts
-    return Built(dataset, graphs, violations, layers)
+    return Built(dataset, violations)
 
 
 def _validate(checker: Checker, dataset: Dataset) -> list[Violation]:
@@ -122,7 +123,7 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
     context = published_context(project.root)
     owner = claims_owner(built.layers.store)
     with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
-        for name in built.graphs:  # each layer read from the store and sorted once, for all its files
+        for name in LAYERS:  # each layer read from the store and sorted once, for all its files
             header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
             triples = built.layers.triples(GRAPH[name])
             write_graph_files(out / name, triples, context, header)

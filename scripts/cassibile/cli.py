@@ -229,28 +229,31 @@ def _params(texts: list[str]) -> dict[str, str]:
 def _export(args) -> int:
     from cassibile.build import assemble
     from cassibile.namespaces import GRAPH
-    from cassibile.publish.export import DATASET_FORMATS, FORMATS, serialize_dataset, serialize_graph
+    from cassibile.publish.export import DATASET_FORMATS, FORMATS, serialize_dataset, serialize_triples
+    from cassibile.publish.outputs import LAYERS
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; choose one of {', '.join(FORMATS)}")
     if args.format in DATASET_FORMATS and args.graph != "all":
         raise UsageError(f"{args.format} holds named graphs: use it with --graph all")
     built = assemble(Project.find())
+    names = [GRAPH[name] for name in (LAYERS if args.graph == "all" else (args.graph,))]
     if args.format in DATASET_FORMATS:
-        data = serialize_dataset(built.layers, [GRAPH[name] for name in built.graphs], args.format)
+        data = serialize_dataset(built.layers, names, args.format)
     else:
-        graph = built.union() if args.graph == "all" else built.graphs[args.graph]
-        data = serialize_graph(graph, args.format)
+        data = serialize_triples(built.layers.triples(*names), args.format)
     _write(args.output, data)
     return 0
 
 
 def _stats(args) -> int:
     from cassibile.build import assemble
+    from cassibile.namespaces import GRAPH
+    from cassibile.publish.outputs import LAYERS
     from cassibile.stats import render_stats, statistics
 
     built = assemble(Project.find())
-    stats = statistics(built.graphs["asserted"], built.graphs)
+    stats = statistics(built.dataset.data, {name: built.layers.size(GRAPH[name]) for name in LAYERS})
     print(json.dumps(stats, indent=2) if args.format == "json" else render_stats(stats), end="" if args.format == "table" else "\n")
     return 0
 

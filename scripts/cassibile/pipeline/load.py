@@ -2,8 +2,8 @@
 
 Each file is parsed once, by oxigraph: `load_project` puts its triples as parsed into the build's store, the
 ontology and the graph each in its named graph (`store.LayerStore`, which derive, validate and the reasoner's input
-read), and into rdflib graphs for the writers that still read those (the publication index, the site, the Wikidata
-view) and for the loader's own checks.
+read, and every writer's layers), and into rdflib graphs for the readers that still walk those (the site's pages,
+`stats`, a few checks of validation) and for the loader's own checks.
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
 (RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written

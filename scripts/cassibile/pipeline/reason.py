@@ -140,8 +140,19 @@ CLOSURES = {"owlrl": closure_owlrl, "reasonable": closure_reasonable}
 
 
 def inferred(graph: Graph | Iterable[tuple], engine: str = DEFAULT_ENGINE, describe: Callable[[object], str] | None = None) -> Graph:
+    """The published inferred triples of `graph` (`inferences`) as an rdflib graph."""
+    found = inferences(graph, engine, describe)
+    with paused():
+        result = new_graph()
+        for triple in sorted(found, key=_published_order):
+            result.add(triple)
+    return result
+
+
+def inferences(graph: Graph | Iterable[tuple], engine: str = DEFAULT_ENGINE, describe: Callable[[object], str] | None = None) -> set:
     """The published inferred triples of `graph` (an rdflib graph, or triples: the build reads them from its store, and
-    they are indexed as `Triples`); an inconsistent graph stops here with a DataError.
+    they are indexed as `Triples`), as rdflib's; an inconsistent graph stops here with a DataError. The build adds them
+    to its store as they are: an rdflib graph of them cost more than the store.
 
     `describe` turns a node into words for the message (its label, IRI and file:line).
     """
@@ -153,10 +164,7 @@ def inferred(graph: Graph | Iterable[tuple], engine: str = DEFAULT_ENGINE, descr
         listing = "\n  ".join(problems)
         raise DataError(f"the graph is inconsistent under OWL RL ({len(problems)} problem(s)):\n  {listing}")
     with paused():
-        result = new_graph()
-        for triple in sorted(published(graph, added), key=_published_order):
-            result.add(triple)
-    return result
+        return published(graph, added)
 
 
 def _published_order(triple: tuple) -> tuple:

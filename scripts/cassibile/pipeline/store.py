@@ -1,8 +1,9 @@
 """The build's one pyoxigraph store: each layer in its named graph, its literals as written, and their union for validation.
 
 The loader parses the hand-written layers into it (ontology, asserted), the build adds the derived (read from the
-asserted layer here), source-text and inferred ones; the reasoner's input and the validator read the union of the
-layers (`LayerStore.union`) and the writers read each layer (`LayerStore.triples`, SPARQL on `LayerStore.store`).
+asserted layer here), source-text and inferred (the reasoner's triples, as they are) ones; the reasoner's input and the
+validator read the union of the layers (`LayerStore.union`) and the writers read each layer (`LayerStore.triples`,
+SPARQL on `LayerStore.store`; the publication's index and the site rdflib's terms, `as_written` and `view`).
 """
 
 from __future__ import annotations
@@ -57,19 +58,23 @@ class LayerStore:
             layers.add(None if name is None else str(name), graph)
         return layers
 
-    def add(self, name: str | None, layer: Graph | Iterable[ox.Triple], as_stored: bool = False) -> None:
-        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields them), to the graph `name` (an IRI,
-        or None for the default graph), each distinct rdflib term converted once. `as_stored`: the caller knows that
-        the store keeps every literal as the layer writes it (the loader refuses any other), so none is compared."""
-        graph = _graph(name)
-        if as_stored and not self.rewritten and not isinstance(layer, Graph):  # the loader's: nothing to compare or note
-            self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in layer)
+    def add(self, name: str | None, layer: Graph | Iterable[tuple] | Iterable[ox.Triple], as_stored: bool = False) -> None:
+        """Add a layer, rdflib's triples (a graph, or the reasoner's) or oxigraph's (as `ox.parse` yields them), to the
+        graph `name` (an IRI, or None for the default graph), each distinct rdflib term converted once. `as_stored`: the
+        caller knows that the store keeps every literal as the layer writes it (the loader refuses any other), so none
+        is compared."""
+        graph, given = _graph(name), iter(layer)
+        if (first := next(given, None)) is None:
             return
-        if isinstance(layer, Graph):
+        given = chain((first,), given)
+        if isinstance(first, tuple):  # rdflib's
             terms = OxigraphTerms()
-            triples = ((terms[s], terms[p], terms[o], o) for s, p, o in layer)
+            triples = ((terms[s], terms[p], terms[o], o) for s, p, o in given)
+        elif as_stored and not self.rewritten:  # the loader's: nothing to compare or note
+            self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in given)
+            return
         else:
-            triples = ((t.subject, t.predicate, t.object, t.object) for t in layer)
+            triples = ((t.subject, t.predicate, t.object, t.object) for t in given)
         while chunk := list(islice(triples, _CHUNK)):
             if not as_stored:
                 self._compare({key: (o, w) for _, _, o, w in chunk if isinstance(o, ox.Literal)
@@ -101,22 +106,34 @@ class LayerStore:
         self.store.remove_graph(graph)
         self.written.pop(graph, None)
 
-    def triples(self, name: str) -> list[ox.Triple]:
-        """The triples of the named graph `name` as written, sorted as `statements` sorts a graph's (blank nodes
-        relabelled the same way)."""
-        graph = _graph(name)
+    def triples(self, *names: str) -> list[ox.Triple]:
+        """The triples of the named graphs `names` as written, each once, sorted as `statements` sorts a graph's (blank
+        nodes relabelled the same way)."""
+        triples = [t for name in names for t in self._as_written(_graph(name))]
+        return _sorted(list(dict.fromkeys(triples)) if len(names) > 1 else triples)
+
+    def _as_written(self, graph) -> list[ox.Triple]:
         triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)]
         if written := self.written.get(graph):
             terms = OxigraphTerms()
             triples = [t for t in triples if (t.subject, t.predicate, t.object) not in written]
             triples += [ox.Triple(s, p, terms[o]) for (s, p, _), forms in written.items() for o in forms]
-        return _sorted(triples)
+        return triples
+
+    def size(self, name: str) -> int:
+        """How many triples the named graph `name` holds as written (a term the store rewrote may stand for several)."""
+        graph = _graph(name)
+        stored = sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+        return stored + sum(len(forms) - 1 for forms in self.written.get(graph, {}).values())
+
+    def as_written(self, name: str) -> Iterator[tuple]:
+        """The triples of the named graph `name` as rdflib's, every literal as written, each term converted once (`terms`)."""
+        return LayerUnion(self, [_graph(name)]).written_triples()
 
     @paused()  # the graph lives on, and making it leaves little garbage: collections would only walk it
     def graph(self, name: str) -> Graph:
-        """The named graph `name` as an rdflib graph, its literals as written (for the writers that still read rdflib)."""
-        with self.union([name]) as layer:
-            return layer.as_written()
+        """The named graph `name` as an rdflib graph, its literals as written (for the readers that need rdflib's Graph)."""
+        return LayerUnion(self, [_graph(name)]).as_written()
 
     def objects(self, subject, predicate) -> set:
         """The objects of `subject` (an rdflib IRI; None: any) and `predicate` in any layer, as written, as rdflib terms."""

@@ -76,9 +76,9 @@ class Checker:
         self.shapes = shacl_sparql.compile_shapes(dataset.shapes)
         self.queries = [(path, read_utf8(path)) for path in sorted(project.query_dir.glob("*-violation.rq"))]
 
-    def add(self, layer: Graph | Iterable[ox.Triple], name: str | None = None) -> None:
-        """Add a layer, an rdflib graph or oxigraph triples (as `ox.parse` yields), to the store's graph `name`
-        (an IRI; None: the default graph), and that graph to those validated."""
+    def add(self, layer: Graph | Iterable[tuple] | Iterable[ox.Triple], name: str | None = None) -> None:
+        """Add a layer, rdflib's triples (a graph, or the reasoner's) or oxigraph's (as `ox.parse` yields), to the
+        store's graph `name` (an IRI; None: the default graph), and that graph to those validated."""
         self.layers.add(name, layer)
         if name not in self.checked:
             self.checked.append(name)

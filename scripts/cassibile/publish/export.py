@@ -94,11 +94,16 @@ def published_context(root: Path | None = None) -> dict:
 
 def serialize_graph(graph: Graph, fmt: str, header: str | None = None, context: dict | None = None) -> bytes:
     """One graph in one format; JSON-LD is compacted with `context` (default: the published one)."""
+    return serialize_triples(statements(graph), fmt, header, context)
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: str, header: str | None = None, context: dict | None = None) -> bytes:
+    """Sorted triples (`statements`, `LayerStore.triples`) in one format, as `serialize_graph`."""
     if fmt not in GRAPH_FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS + DATASET_FORMATS)}")
     if fmt == "jsonld":
-        return _jsonld(graph, context if context is not None else published_context())
-    return serialize_statements(statements(graph), fmt, header)
+        return jsonld_bytes(triples, context if context is not None else published_context())
+    return serialize_statements(triples, fmt, header)
 
 
 def canonical_turtle(graph: Graph) -> bytes:
@@ -136,10 +141,6 @@ def _canonical_order(graph: Graph) -> Graph:
     for triple in sorted(_labelled(graph)):
         ordered.add(triple)
     return _bound(ordered)
-
-
-def _jsonld(graph: Graph, context: dict) -> bytes:
-    return jsonld_bytes(statements(graph), context)
 
 
 def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None = None) -> bytes:

@@ -1,6 +1,6 @@
 """The publication's index: each entity with its facts, their claims, sources and time spans, and the one rule for what an entity's document holds.
 
-Built once from the build's hand-written and derived layers (`Built.publication`) and read by every
+Built once from the hand-written and derived layers in the build's store (`Built.publication`) and read by every
 writer that describes an entity or a fact: the framed JSON-LD documents (`export.entity_documents`)
 and the site's pages and their data siblings (`site.describe`). One pass over the layers indexes the
 triples by subject and the facts by the entities they name; then a document is a few dict lookups.
@@ -19,7 +19,7 @@ triples by subject and the facts by the entities they name; then a document is a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
@@ -55,9 +55,10 @@ def entities(graph: Graph) -> list[URIRef]:
 
 
 class Publication:
-    """The layers' triples by subject, and the facts by the entities they name, from one pass over the layers."""
+    """The layers' triples by subject, and the facts by the entities they name, from one pass over the layers (rdflib's
+    triples: graphs, or a layer of the build's store read as written, `LayerStore.as_written`)."""
 
-    def __init__(self, *layers: Graph):
+    def __init__(self, *layers: Iterable[tuple]):
         self.about: dict = {}  # subject -> Properties; a triple in two layers counts once
         self.facts: dict = {role: {} for role in FACT_ROLES}  # role -> entity -> the facts naming it so
         for layer in layers:
@@ -74,6 +75,10 @@ class Publication:
     def facts_naming(self, entity, role) -> list:
         """The facts whose `role` (rdf:subject or rdf:object) is `entity`, sorted."""
         return sorted(self.facts[role].get(entity, ()))
+
+    def value(self, node, predicate):
+        """One object of `node` and `predicate` (the first indexed), or None: as rdflib's `Graph.value`."""
+        return next(iter(self.about.get(node, {}).get(predicate, ())), None)
 
     def summary(self, node, predicates) -> Properties:
         properties = self.about.get(node, {})

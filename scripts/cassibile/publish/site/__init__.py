@@ -18,15 +18,17 @@ from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 from cassibile.errors import UsageError
-from cassibile.namespaces import BASE, LANGUAGES
+from cassibile.namespaces import BASE, GRAPH, LANGUAGES
 from cassibile.pipeline.load import Dataset, new_graph, read_source_texts
+from cassibile.pipeline.store import LayerStore
 from cassibile.project import Project
 from cassibile.publish.export import jsonld_bytes, statements
-from cassibile.publish.outputs import Built, replace_folder
+from cassibile.publish.outputs import LAYERS, Built, replace_folder
 from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
@@ -37,7 +39,6 @@ from cassibile.publish.site.timeline import rows, timeline_svg
 from cassibile.publish.site.view import SiteGraph, local_name
 from cassibile.publish.site.writer import FileWriter
 
-LAYERS = ("ontology", "asserted", "derived", "inferred")
 FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
@@ -54,7 +55,7 @@ def write_site(built: Built, out: Path, project: Project) -> None:
     shutil.copytree(files("cassibile.publish.site") / "static", out / "static")
     with FileWriter() as writer:
         _write_files(writer, site, render, data, queries, out)
-    write_versioned_ontology(built.graphs["ontology"], out.parent, out)
+    write_versioned_ontology(built.dataset.ontology, out.parent, out)
 
 
 def _write_files(writer: FileWriter, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path) -> None:
@@ -127,16 +128,17 @@ def write_versioned_ontology(ontology: Graph, out: Path, site: Path) -> None:
 
 
 def built_from_dist(project: Project, dist: Path) -> Built:
-    """A finished build read back from its files (each layer's N-Triples) and the project's source texts."""
-    graphs = {}
+    """A finished build read back from its files (each layer's N-Triples, into a store as the build keeps them) and the
+    project's source texts."""
+    layers = LayerStore()
     for name in LAYERS:
         path = dist / f"{name}.nt"
         if not path.is_file():
             raise UsageError(f"no built graph at {path}; run `cassibile build` first")
-        graphs[name] = new_graph().parse(path, format="nt")
-    dataset = Dataset(graphs["ontology"], graphs["asserted"], new_graph())
+        layers.add(GRAPH[name], ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES))
+    dataset = Dataset(layers.graph(GRAPH["ontology"]), layers.graph(GRAPH["asserted"]), new_graph(), layers=layers)
     dataset.source_texts = read_source_texts(project, dataset)
-    return Built(dataset, graphs, [])
+    return Built(dataset, [])
 
 
 def rebuild_site(project: Project, dist: Path) -> None:

@@ -1,4 +1,4 @@
-"""What the pages show, read from the built graphs: labels, facts with their claims, where each IRI lives.
+"""What the pages show, read from the build (its hand-written graph and ontology, its index and store): labels, facts with their claims, where each IRI lives.
 
 `SiteGraph` answers once, for every language, what the graph says; `Display` shows it in one
 language: labels in that language (English, marked, where it has none), dates in its words.
@@ -24,7 +24,7 @@ from functools import cached_property
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from cassibile.namespaces import CAS, CLAIM, FACT, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
+from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
 from cassibile.pipeline.derive import RANK_ORDER, temporal_bounds
 from cassibile.publish.publication import entities
 from cassibile.publish.site.i18n import DATE_TYPES, DEFAULT_LANGUAGE, Words
@@ -164,10 +164,10 @@ class SiteGraph:
 
     def __init__(self, built):
         self.built = built
-        self.data: Graph = built.graphs["asserted"]
-        self.ontology: Graph = built.graphs["ontology"]
-        self.derived: Graph = built.graphs["derived"]
-        self.inferred: Graph = built.graphs["inferred"]
+        self.data: Graph = built.dataset.data
+        self.ontology: Graph = built.dataset.ontology
+        self.index = built.publication  # the derived layer's precision of each dated fact
+        self.inferred = built.layers.view(GRAPH["inferred"])
         self.texts: dict[URIRef, str] = built.dataset.source_texts
         self._labels: dict[URIRef, list[tuple[str, str, bool]]] = {}
         self._groups: dict[URIRef, list[FactGroup]] = {}
@@ -251,7 +251,7 @@ class SiteGraph:
             qualifiers=[(q, sorted(data.objects(fact, q))) for q in qualifiers],
             claims=sorted(data.objects(fact, CAS.supportedBy)),
             notes=sorted(data.objects(fact, RDFS.comment)),
-            precision=self.derived.value(fact, CAS.datePrecision),
+            precision=self.index.value(fact, CAS.datePrecision),
             earliest=bounds[0] if bounds else None, latest=bounds[1] if bounds else None,
         )
 
