@@ -840,3 +840,23 @@ def test_entity_and_source_pages_escape_every_text_from_the_data():
         assert _shown_as_text(html, "blockquote") == ['“He wrote: "<b>founded</b> & signed".”']
     assert _shown_as_text(source_page, "mark") == ['He wrote: "<b>founded</b> & signed".']
 
+
+def test_a_terms_html_is_made_once_for_each_value_and_way_of_showing_it():
+    """A linked term's HTML is kept and given again, but never for another Value: the same label linked and not,
+    in another language or to another page, each is its own."""
+    from cassibile.publish.site.i18n import Words
+    from cassibile.publish.site.pages import ValueHtml
+    from cassibile.publish.site.view import Value
+
+    value = ValueHtml(Words("it"), "../")
+    firm = Value('Smith & "Sons"', path="id/firm.html", lang="it")
+    assert value(firm) is value(Value('Smith & "Sons"', path="id/firm.html", lang="it"))
+    assert [str(value(v, link)) for v, link in (
+        (firm, True), (firm, False), (Value('Smith & "Sons"', path="id/firm.html", lang="en", fallback=True), True),
+        (Value('Smith & "Sons"', path="id/firm-2.html", lang="it"), True), (Value('Smith & "Sons"', lang="it"), True),
+    )] == [
+        '<a href="../id/firm.html">Smith &amp; &#34;Sons&#34;</a>', "Smith &amp; &#34;Sons&#34;",
+        '<a href="../id/firm.html" lang="en">Smith &amp; &#34;Sons&#34;</a> '
+        '<small class="fallback" title="testo non disponibile in italiano; qui in inglese">EN</small>',
+        '<a href="../id/firm-2.html">Smith &amp; &#34;Sons&#34;</a>', "Smith &amp; &#34;Sons&#34;",
+    ]

@@ -110,14 +110,29 @@ class SourceContent:
 
 class ValueHtml:
     """A Value as HTML in one language, on a page `home` away from the language's root folder: a link to its
-    page or outside, its language marked where it is not the page's, and a marker on a fallback text."""
+    page or outside, its language marked where it is not the page's, and a marker on a fallback text.
+
+    A term's HTML (a Value with a page or an outside address: an entity, a property, a source) is written once
+    for each way of showing it, linked or not, and kept: the same terms recur on many pages. The key is the
+    Value itself, its plain strings compared exactly, so no two texts ever share an entry; texts of the data
+    (literals, descriptions, notes) are written each time, as few of them recur."""
 
     def __init__(self, words: Words, home: str):
         self.lang, self.home = words.lang, home
         self._markers = {lang: f' <small class="fallback" title="{escape(words("fallback", language=words(f"languages.{lang}")))}">'
                                f"{lang.upper()}</small>" for lang in LANGUAGES}
+        self._terms: dict[tuple[Value, bool], Markup] = {}
 
     def __call__(self, v: Value, link: bool = True) -> Markup:
+        if not (v.path or v.url):
+            return self._html(v, link)
+        key = (v, link)
+        html = self._terms.get(key)
+        if html is None:
+            html = self._terms[key] = self._html(v, link)
+        return html
+
+    def _html(self, v: Value, link: bool) -> Markup:
         text = escape(v.text)
         lang = f' lang="{escape(v.lang)}"' if v.lang and v.lang != self.lang else ""
         if link and v.path:
