@@ -435,6 +435,7 @@ class Fragments:
 
     @staticmethod
     def _highlights(numbers: dict[str, int]) -> str:
+        """A style rule per passage: its marks in the text highlighted while it is the target or its marker is pointed at."""
         rules = "".join(f'body:has([id="{key}"]:target, [id="note-{key}"]:target, .note-ref a[href="#note-{key}"]:is(:hover, :focus)) '
                         f".q-{n} {{ background: var(--target); outline: 2px solid var(--target-edge); }}\n"
                         for key, n in ((escape(key), n) for key, n in numbers.items()))
@@ -451,14 +452,15 @@ class Fragments:
                 f"{meta}    {self.data_links(self.root + source.data, text=True)}\n  </dl>\n</header>\n")
 
     def _source_text(self, source: SourceContent) -> str:
-        w = self.words
-        text = source_text_html(source.layout, source.numbers, w("source.passage"))
+        """The source's whole text, its quoted passages marked and numbered."""
+        text = source_text_html(source.layout, source.numbers, self.words("source.passage"))
         return (f'<section aria-labelledby="text">\n  <h2 id="text">{self.said("source.full_text")}</h2>\n'
                 f'  <p class="how">{self.said("source.how")}</p>\n'
                 f'  <p class="show-all"><input type="checkbox" id="show-quotes"> <label for="show-quotes">{self.said("source.show_all")}</label></p>\n'
                 f'  <div class="source-text" lang="{escape(source.text_lang)}">{text}</div>\n</section>\n')
 
     def _source_passages(self, source: SourceContent) -> str:
+        """Each passage of the source, in the order they start in its text."""
         items = "".join(self._source_passage(claim, source.numbers[claim.anchor]) for claim in source.claims)
         return (f'<section aria-labelledby="passages">\n  <h2 id="passages">{self.said("source.passages")}</h2>\n'
                 f'  <ol class="passages">\n{items}  </ol>\n</section>\n')
