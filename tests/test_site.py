@@ -806,46 +806,111 @@ PREFIX fact: <https://w3id.org/cassibile/fact/>
 PREFIX id: <https://w3id.org/cassibile/id/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
 PREFIX source: <https://w3id.org/cassibile/source/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
-id:firm rdfs:label "Smith & \\"Sons\\" <Ltd>"@en .
+id:firm rdfs:label "Smith & \\"Sons\\" <Ltd>"@en ; schema:description "Makers of \\"<i>tools</i>\\" & more"@en ;
+    rdfs:comment "Renamed <em>twice</em> & \\"often\\""@en .
 cas:pointInTime rdfs:label "point in time"@en .
-source:notes a cas:Source ; dct:title "Notes & \\"drafts\\" <1943>"@en .
+source:notes a cas:Source ; dct:title "Notes & \\"drafts\\" <1943>"@en ; dct:language "en" ;
+    rdfs:comment "Kept <u>here</u> & \\"there\\""@en .
 claim:notes--founded a cas:Claim ; cas:source source:notes ; cas:quote "He wrote: \\"<b>founded</b> & signed\\"."@en .
 fact:firm--pointInTime--1943-09-03 a cas:Fact ;
     rdf:subject id:firm ; rdf:predicate cas:pointInTime ; rdf:object "1943-09-03"^^xsd:date ;
     cas:supportedBy claim:notes--founded .
 """
+AWKWARD_SOURCE_TEXT = 'Notes.\nHe wrote: "<b>founded</b> & signed".\n'
+# The awkward texts as the pages show them, escaped as Jinja's autoescape escaped them.
+FIRM, NOTES = "Smith &amp; &#34;Sons&#34; &lt;Ltd&gt;", "Notes &amp; &#34;drafts&#34; &lt;1943&gt;"
+QUOTE = "“He wrote: &#34;&lt;b&gt;founded&lt;/b&gt; &amp; signed&#34;.”"
+AWKWARD_RAW = ('"Sons"', "<Ltd>", '"drafts"', "<1943>", "<b>founded", "& signed")  # never in a page as written
 
 
-def test_fact_and_claim_pages_escape_every_text_from_the_data():
-    """A label, a source's title and a quotation with <, & and " show as written, escaped as Jinja's autoescape
-    escaped them (&lt; &amp; &#34;) wherever the fact's and the claim's pages show them, and never as markup."""
+def _awkward_site():
+    """The site of AWKWARD_TEXTS, and its renderer."""
     from cassibile.publish.site.pages import Renderer
     from cassibile.publish.site.view import SiteGraph
 
     data = Graph().parse(data=AWKWARD_TEXTS, format="turtle")
     built = built_of(data, ontology=data)
+    built.dataset.source_texts = {URIRef("https://w3id.org/cassibile/source/notes"): AWKWARD_SOURCE_TEXT}
     site = SiteGraph(built)
-    render = Renderer(site)
+    return site, Renderer(site)
+
+
+def _shown_as_text(html: str, tag: str) -> list[str]:
+    """The text of every element `tag` of a page, as a browser shows it (no markup from the data inside)."""
+    shown = Page(html.encode())
+    assert not [e for e in shown.elements if e.tag in ("ltd", "1943", "b", "i", "em", "u")]
+    return [e.text for e in shown.elements if e.tag == tag]
+
+
+def test_fact_and_claim_pages_escape_every_text_from_the_data():
+    """A label, a source's title and a quotation with <, & and " show as written, escaped as Jinja's autoescape
+    escaped them (&lt; &amp; &#34;) wherever the fact's and the claim's pages show them, and never as markup."""
+    site, render = _awkward_site()
     [fact], [claim] = site.facts.values(), site.claims.values()
     fact_page, claim_page = dict(render.fact(fact))["en"], dict(render.claim(claim))["it"]
-    firm, notes = "Smith &amp; &#34;Sons&#34; &lt;Ltd&gt;", "Notes &amp; &#34;drafts&#34; &lt;1943&gt;"
-    quote = "“He wrote: &#34;&lt;b&gt;founded&lt;/b&gt; &amp; signed&#34;.”"
-    for line in (f"<title>{firm} — point in time — 3 September 1943 · Armistice of Cassibile</title>",
-                 f'<h1><a href="../id/firm.html">{firm}</a> — point in time — 3 September 1943</h1>',
-                 f'<a href="../id/firm.html#firm--pointInTime--1943-09-03">All the facts about {firm}</a>',
-                 f"<p>{quote}</p>", f'<a href="../source/notes.html">{notes}</a>'):
+    for line in (f"<title>{FIRM} — point in time — 3 September 1943 · Armistice of Cassibile</title>",
+                 f'<h1><a href="../id/firm.html">{FIRM}</a> — point in time — 3 September 1943</h1>',
+                 f'<a href="../id/firm.html#firm--pointInTime--1943-09-03">All the facts about {FIRM}</a>',
+                 f"<p>{QUOTE}</p>", f'<a href="../source/notes.html">{NOTES}</a>'):
         assert line in fact_page
-    for line in (f"<title>Passo da {notes} · Armistizio di Cassibile</title>",
-                 f'<h1>Un passo da <a href="../source/notes.html" lang="en">{notes}</a></h1>',
-                 f"<p>{quote}</p>", f'<a href="../id/firm.html" lang="en">{firm}</a>'):
+    for line in (f"<title>Passo da {NOTES} · Armistizio di Cassibile</title>",
+                 f'<h1>Un passo da <a href="../source/notes.html" lang="en">{NOTES}</a></h1>',
+                 f"<p>{QUOTE}</p>", f'<a href="../id/firm.html" lang="en">{FIRM}</a>'):
         assert line in claim_page
     for html in (fact_page, claim_page):
-        assert not any(raw in html for raw in ('"Sons"', "<Ltd>", '"drafts"', "<1943>", "<b>founded", "& signed"))
-        shown = Page(html.encode())
-        assert not [e for e in shown.elements if e.tag in ("ltd", "1943", "b")]
-        [title] = [e.text for e in shown.elements if e.tag == "title"]
+        assert not any(raw in html for raw in AWKWARD_RAW)
+        [title] = _shown_as_text(html, "title")
         assert 'Smith & "Sons" <Ltd>' in title or 'Notes & "drafts" <1943>' in title
-        assert [e.text for e in shown.elements if e.tag == "blockquote"] == ['“He wrote: "<b>founded</b> & signed".”']
+        assert _shown_as_text(html, "blockquote") == ['“He wrote: "<b>founded</b> & signed".”']
+
+
+def test_entity_and_source_pages_escape_every_text_from_the_data():
+    """A label, a description, a note, a source's title, what the data says of a source and a quotation (in the
+    source's text too) with <, & and " show as written on the entity's and the source's pages, escaped as
+    Jinja's autoescape escaped them, and never as markup."""
+    site, render = _awkward_site()
+    entity_page = dict(render.entity(ID.firm))["en"]
+    [source] = site.sources
+    source_page = dict(render.source(source))["it"]
+    for line in (f"<title>{FIRM} · Armistice of Cassibile</title>", f"<h1>{FIRM}</h1>",
+                 '<p class="description">Makers of &#34;&lt;i&gt;tools&lt;/i&gt;&#34; &amp; more</p>',
+                 '<p class="note">Renamed &lt;em&gt;twice&lt;/em&gt; &amp; &#34;often&#34;</p>',
+                 f'<td lang="en">{FIRM}</td>', f"<p>{QUOTE}</p>", f'<a href="../source/notes.html">{NOTES}</a>',
+                 f'<a class="ref" href="#passage-notes--founded">[1]</a> {NOTES} · '):
+        assert line in entity_page
+    for line in (f"<title>{NOTES} · Armistizio di Cassibile</title>", f'<h1 lang="en">{NOTES}</h1>',
+                 '<dd><span lang="en">Kept &lt;u&gt;here&lt;/u&gt; &amp; &#34;there&#34;</span></dd>',
+                 '<mark class="q q-1">He wrote: &#34;&lt;b&gt;founded&lt;/b&gt; &amp; signed&#34;.</mark>',
+                 f"<p>{QUOTE}</p>", f'<a href="../id/firm.html" lang="en">{FIRM}</a>'):
+        assert line in source_page
+    for html in (entity_page, source_page):
+        assert not any(raw in html for raw in (*AWKWARD_RAW, "<i>tools", "<em>twice", "<u>here", '"often"', '"there"'))
+        [title] = _shown_as_text(html, "title")
+        assert 'Smith & "Sons" <Ltd>' in title or 'Notes & "drafts" <1943>' in title
+        assert _shown_as_text(html, "blockquote") == ['“He wrote: "<b>founded</b> & signed".”']
+    assert _shown_as_text(source_page, "mark") == ['He wrote: "<b>founded</b> & signed".']
+
+
+def test_a_terms_html_is_made_once_for_each_value_and_way_of_showing_it():
+    """A linked term's HTML is kept and given again, but never for another Value: the same label linked and not,
+    in another language or to another page, each is its own."""
+    from cassibile.publish.site.i18n import Words
+    from cassibile.publish.site.pages import ValueHtml
+    from cassibile.publish.site.view import Value
+
+    value = ValueHtml(Words("it"), "../")
+    firm = Value('Smith & "Sons"', path="id/firm.html", lang="it")
+    assert value(firm) is value(Value('Smith & "Sons"', path="id/firm.html", lang="it"))
+    assert [str(value(v, link)) for v, link in (
+        (firm, True), (firm, False), (Value('Smith & "Sons"', path="id/firm.html", lang="en", fallback=True), True),
+        (Value('Smith & "Sons"', path="id/firm-2.html", lang="it"), True), (Value('Smith & "Sons"', lang="it"), True),
+    )] == [
+        '<a href="../id/firm.html">Smith &amp; &#34;Sons&#34;</a>', "Smith &amp; &#34;Sons&#34;",
+        '<a href="../id/firm.html" lang="en">Smith &amp; &#34;Sons&#34;</a> '
+        '<small class="fallback" title="testo non disponibile in italiano; qui in inglese">EN</small>',
+        '<a href="../id/firm-2.html">Smith &amp; &#34;Sons&#34;</a>', "Smith &amp; &#34;Sons&#34;",
+    ]

@@ -1,5 +1,5 @@
-"""Render every page of the site from a SiteGraph, in each of the four languages: fact and claim pages in Python,
-the others with Jinja2 templates (autoescaped), all in the same frame.
+"""Render every page of the site from a SiteGraph, in each of the four languages: entity, source, fact and claim
+pages in Python, the others with Jinja2 templates (autoescaped), all in the same frame.
 
 What a page shows is worked out once (its facts, claims and their order in no language); each
 language then renders it with its own display (labels, dates, interface strings). Every text from the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -75,16 +76,63 @@ def environment() -> Environment:
     return env
 
 
+@dataclass
+class EntityContent:
+    """What an entity's page shows, read once for its pages in the four languages."""
+
+    iri: URIRef
+    page: str  # the page's path, relative to a language's root folder
+    data: str  # where its data siblings are, relative to the site's root folder (without their suffixes)
+    classes: list[URIRef]
+    description: Literal | None
+    comments: list[Literal]
+    labels: list[tuple[str, str, bool]]
+    wikidata: list[URIRef]
+    groups: list[FactGroup]
+    mentions: list[FactView]
+
+
+@dataclass
+class SourceContent:
+    """What a source's page shows, read once for its pages in the four languages: its text cut into paragraphs,
+    sentences and pieces, and its claims numbered in the order their passages start in it."""
+
+    iri: URIRef
+    page: str
+    data: str
+    title: Value
+    meta: list[tuple[str, list]]  # (key of the heading, the terms the data gives)
+    text_lang: str
+    layout: list[list[list[Piece]]]
+    numbers: dict[str, int]  # a claim's anchor: its passage's number
+    claims: list[ClaimView]
+
+
 class ValueHtml:
     """A Value as HTML in one language, on a page `home` away from the language's root folder: a link to its
-    page or outside, its language marked where it is not the page's, and a marker on a fallback text."""
+    page or outside, its language marked where it is not the page's, and a marker on a fallback text.
+
+    A term's HTML (a Value with a page or an outside address: an entity, a property, a source) is written once
+    for each way of showing it, linked or not, and kept: the same terms recur on many pages. The key is the
+    Value itself, its plain strings compared exactly, so no two texts ever share an entry; texts of the data
+    (literals, descriptions, notes) are written each time, as few of them recur."""
 
     def __init__(self, words: Words, home: str):
         self.lang, self.home = words.lang, home
         self._markers = {lang: f' <small class="fallback" title="{escape(words("fallback", language=words(f"languages.{lang}")))}">'
                                f"{lang.upper()}</small>" for lang in LANGUAGES}
+        self._terms: dict[tuple[Value, bool], Markup] = {}
 
     def __call__(self, v: Value, link: bool = True) -> Markup:
+        if not (v.path or v.url):
+            return self._html(v, link)
+        key = (v, link)
+        html = self._terms.get(key)
+        if html is None:
+            html = self._terms[key] = self._html(v, link)
+        return html
+
+    def _html(self, v: Value, link: bool) -> Markup:
         text = escape(v.text)
         lang = f' lang="{escape(v.lang)}"' if v.lang and v.lang != self.lang else ""
         if link and v.path:
@@ -104,10 +152,9 @@ class Fragments:
     """What many pages show the same way, written once per language and depth in Python rather than by a
     template for each page: the frame around every page (head, header, footer) from parts worked out once,
     the links to a page's data, a fact's statement (its entity's page and its own), a quotation and its
-    citation (every page that cites it), a fact in one line (claims, sources, mentions); the parts of an
-    entity's page written once per fact, which a template would write with many calls each; and the fact
-    and claim pages whole, most of the site's pages.
-    (A template's every call and macro costs more than the string it writes: most of the site's time.)"""
+    citation (every page that cites it), a fact in one line (claims, sources, mentions); and the entity,
+    source, fact and claim pages whole, nearly all of the site's pages and of its time.
+    (A template's every call and macro costs more than the string it writes.)"""
 
     SECTIONS = (("index.html", "nav.index"), ("timeline.html", "nav.timeline"), ("index.html#sources", "nav.sources"),
                 ("sparql/index.html", "nav.queries"), ("ontology.html", "nav.ontology"), ("dataset.html", "nav.dataset"))
@@ -117,14 +164,16 @@ class Fragments:
         self.lang = display.lang
         self.root = self.home + ("../" if self.lang != DEFAULT_LANGUAGE else "")
         self._statements: dict[URIRef, Markup] = {}
+        self._property_values: dict[URIRef, str] = {}
         self._quotes: dict[URIRef, Markup] = {}
         self._cites: dict[URIRef, Markup] = {}
+        self._said: dict[str, str] = {}
         self._frame_parts()
 
     def _frame_parts(self) -> None:
         """The frame around a page's path and title, worked out once: every page of the language and depth has it."""
-        w, home, root = self.words, self.home, self.root
-        site_name = escape(w("site.name"))
+        home, root = self.home, self.root
+        site_name = self.said("site.name")
         self._head_top = (
             "<!DOCTYPE html>\n<!-- Generated by `cassibile build` from ontology/ and graph/ — do not edit; edit the sources "
             f'and rebuild. -->\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -134,24 +183,30 @@ class Fragments:
         self._alternates = [f'<link rel="alternate" hreflang="{lang}" href="{root}{prefix(lang)}' for lang in LANGUAGES]
         self._alternates.append(f'<link rel="alternate" hreflang="x-default" href="{root}')
         self._header_top = (
-            f'<a class="skip" href="#main">{escape(w("nav.skip"))}</a>\n<header class="site">\n<div class="bar">\n'
+            f'<a class="skip" href="#main">{self.said("nav.skip")}</a>\n<header class="site">\n<div class="bar">\n'
             f'<a class="home" href="{home}index.html">{site_name}</a>\n'
-            f'<nav class="languages" aria-label="{escape(w("nav.languages"))}"><ul>')
+            f'<nav class="languages" aria-label="{self.said("nav.languages")}"><ul>')
         current = ' aria-current="page"'
         self._switch = [(f'<li><a href="{root}{prefix(lang)}',
                          f'" hreflang="{lang}" lang="{lang}"{current if lang == self.lang else ""}>{escape(name)}</a></li>')
                         for lang, name in ENDONYMS]
-        sections = "".join(f'<li><a href="{home}{path}">{escape(w(key))}</a></li>' for path, key in self.SECTIONS)
+        sections = "".join(f'<li><a href="{home}{path}">{self.said(key)}</a></li>' for path, key in self.SECTIONS)
         self._header_bottom = (
-            f'</ul></nav>\n</div>\n<div class="bar">\n<nav class="sections" aria-label="{escape(w("nav.site"))}"><ul>{sections}</ul></nav>\n'
+            f'</ul></nav>\n</div>\n<div class="bar">\n<nav class="sections" aria-label="{self.said("nav.site")}"><ul>{sections}</ul></nav>\n'
             f'<form class="search" role="search" action="{home}search.html">'
-            f'<label class="visually-hidden" for="site-search">{escape(w("search.label"))}</label>'
+            f'<label class="visually-hidden" for="site-search">{self.said("search.label")}</label>'
             f'<input id="site-search" name="q" type="search" autocomplete="off">'
-            f'<button type="submit">{escape(w("search.button"))}</button></form>\n</div>\n</header>')
+            f'<button type="submit">{self.said("search.button")}</button></form>\n</div>\n</header>')
         self._footer = (
-            f'<footer class="site">\n<p>{escape(w("footer.sources"))} {escape(w("footer.licence"))} '
+            f'<footer class="site">\n<p>{self.said("footer.sources")} {self.said("footer.licence")} '
             f'<a href="https://creativecommons.org/licenses/by-sa/4.0/" rel="license">CC BY-SA 4.0</a>. '
-            f'{escape(w("footer.generated"))}</p>\n</footer>')
+            f'{self.said("footer.generated")}</p>\n</footer>')
+
+    def said(self, key: str) -> str:
+        """The interface string `key` (one without placeholders) as HTML, escaped once per language."""
+        if key not in self._said:
+            self._said[key] = str(escape(self.words(key)))
+        return self._said[key]
 
     # --- the frame around every page (the templates' base.html calls these too) --------------------------
 
@@ -178,9 +233,9 @@ class Fragments:
 
     def data_links(self, base: str, text: bool = False) -> Markup:
         """The page's data siblings (and a source's text), as a term of the page's identity list."""
-        links = [f'<a href="{base}.txt" type="text/plain">{escape(self.words("source.text_file"))}</a>'] if text else []
+        links = [f'<a href="{base}.txt" type="text/plain">{self.said("source.text_file")}</a>'] if text else []
         links += [f'<a href="{base}{suffix}" type="{media}">{name}</a>' for _, suffix, media, name in SIBLINGS]
-        return Markup(f'<dt>{escape(self.words("page.data"))}</dt><dd>{" · ".join(links)}</dd>')
+        return Markup(f'<dt>{self.said("page.data")}</dt><dd>{" · ".join(links)}</dd>')
 
     def data_alternates(self, base: str) -> Markup:
         return Markup("\n".join(f'<link rel="alternate" type="{media}" href="{base}{suffix}">' for _, suffix, media, _ in SIBLINGS))
@@ -207,10 +262,10 @@ class Fragments:
                 f'<li><span class="property">{value(d.property(q))}</span> {", ".join(value(d.value(v)) for v in vs)}</li>'
                 for q, vs in fact.qualifiers) + "</ul>")
         if fact.rationale is not None:
-            parts.append(f'<p class="rationale"><strong>{escape(w("fact.why_rank"))}</strong> {value(d.text(fact.rationale))}</p>')
-        parts += [f'<p class="rationale outside"><strong>{escape(w("fact.outside_knowledge"))}</strong> {value(d.text(known))}</p>'
+            parts.append(f'<p class="rationale"><strong>{self.said("fact.why_rank")}</strong> {value(d.text(fact.rationale))}</p>')
+        parts += [f'<p class="rationale outside"><strong>{self.said("fact.outside_knowledge")}</strong> {value(d.text(known))}</p>'
                   for known in fact.outside_knowledge]
-        parts += [f'<p class="note"><strong>{escape(w("fact.note"))}</strong> {value(d.text(note))}</p>' for note in fact.notes]
+        parts += [f'<p class="note"><strong>{self.said("fact.note")}</strong> {value(d.text(note))}</p>' for note in fact.notes]
         return Markup("\n".join(parts))
 
     def quote(self, claim: ClaimView) -> Markup:
@@ -224,11 +279,11 @@ class Fragments:
     def cite(self, claim: ClaimView) -> Markup:
         """Where a quotation comes from: its source, the passage in its context, and the claim's own page."""
         if claim.iri not in self._cites:
-            w, home = self.words, self.home
-            own = f' · <a href="{home}{escape(claim.page)}">{escape(w("claim.page"))}</a>' if claim.page else ""
+            home = self.home
+            own = f' · <a href="{home}{escape(claim.page)}">{self.said("claim.page")}</a>' if claim.page else ""
             self._cites[claim.iri] = Markup(
                 f'<p class="cite">— {self.value(self.display.site.source_title(claim.source))} · '
-                f'<a href="{home}{escape(claim.path)}">{escape(w("claim.in_context"))}</a>{own}</p>')
+                f'<a href="{home}{escape(claim.path)}">{self.said("claim.in_context")}</a>{own}</p>')
         return self._cites[claim.iri]
 
     def fact_line(self, fact: FactView, href: str) -> Markup:
@@ -238,8 +293,11 @@ class Fragments:
                       f"{self._property_value(fact)}</a>{self._unusual_rank(fact)}")
 
     def _property_value(self, fact: FactView) -> str:
-        d, value = self.display, self.value
-        return f"{value(d.property(fact.predicate), link=False)}: {value(d.value(fact.object), link=False)}"
+        """The fact's property and value, unlinked: in every line that shows it (claims, sources, passages, mentions)."""
+        if fact.iri not in self._property_values:
+            d, value = self.display, self.value
+            self._property_values[fact.iri] = f"{value(d.property(fact.predicate), link=False)}: {value(d.value(fact.object), link=False)}"
+        return self._property_values[fact.iri]
 
     def _unusual_rank(self, fact: FactView) -> str:
         return f" {self.rank(fact)}" if fact.rank_name != "normal" else ""
@@ -254,9 +312,53 @@ class Fragments:
         d, value = self.display, self.value
         return Markup(f"{value(d.value(fact.subject))} — {value(d.property(fact.predicate), link=False)} — {value(d.value(fact.object))}")
 
-    # --- the parts of an entity's page ------------------------------------------------------------
+    # --- an entity's page -----------------------------------------------------------------------
 
-    def glance_row(self, group: FactGroup, property: Value) -> Markup:
+    def entity_page(self, entity: EntityContent) -> str:
+        """An entity's page: what it is and its names, its facts (at a glance, then each with its evidence), the
+        passages they rest on, and the facts about other things that name it."""
+        d = self.display
+        title = d.label(entity.iri)
+        groups = sorted(((g, d.property(g.predicate)) for g in entity.groups), key=_group_order)
+        passages, numbers = _passages(groups, d.site.claims)
+        main = (f'<article class="entity">\n{self._entity_header(entity, title)}\n{self._names(entity.labels)}\n'
+                f"{self._facts(groups, numbers, title)}\n{self._cited_passages(passages)}\n{self._mentions(entity.mentions)}</article>\n")
+        return self._page(entity.page, title.text, entity.data, main)
+
+    def _entity_header(self, entity: EntityContent, title: Value) -> str:
+        """Its classes, name, description and notes, and its identity: IRI, Wikidata items, data siblings."""
+        d, value = self.display, self.value
+        description = d.text(entity.description)
+        about = f'<p class="description">{value(description)}</p>' if description else ""
+        about += "".join(f'<p class="note">{value(d.text(comment))}</p>' for comment in entity.comments)
+        wikidata = f"<dt>Wikidata</dt><dd>{self.values([d.value(q) for q in entity.wikidata])}</dd>" if entity.wikidata else ""
+        return (f'<header>\n  <p class="kind">{self.values([d.value(c) for c in entity.classes])}</p>\n  <h1>{value(title)}</h1>\n'
+                f'{about}  <dl class="identity">\n    <dt>{self.said("page.iri")}</dt><dd><code>{escape(entity.iri)}</code></dd>\n'
+                f"{wikidata}    {self.data_links(self.root + entity.data)}\n  </dl>\n</header>\n")
+
+    def _names(self, labels: list[tuple[str, str, bool]]) -> str:
+        """The entity's names: language, name, and whether a source uses it or the editors gave it."""
+        origin = {True: self.said("entity.editorial"), False: self.said("entity.from_source")}
+        rows = "".join(f'      <tr><th scope="row">{self.said("languages." + code)}</th><td lang="{escape(code)}">{escape(text)}</td>'
+                       f"<td>{origin[editorial]}</td></tr>\n" for code, text, editorial in labels)
+        return (f'<section aria-labelledby="names">\n  <h2 id="names">{self.said("entity.names")}</h2>\n'
+                f'  <table class="labels">\n    <thead><tr><th scope="col">{self.said("entity.language")}</th>'
+                f'<th scope="col">{self.said("entity.name")}</th><th scope="col">{self.said("entity.origin")}</th></tr></thead>\n'
+                f"    <tbody>\n{rows}    </tbody>\n  </table>\n</section>\n")
+
+    def _facts(self, groups: list[tuple[FactGroup, Value]], numbers: dict[URIRef, int], title: Value) -> str:
+        """The entity's facts at a glance, then each group of facts on a property, a disagreement set apart."""
+        w = self.words
+        if groups:
+            rows = "".join(f"{self._glance_row(group, property)}\n" for group, property in groups)
+            glance = (f'  <table class="glance">\n    <caption>{self.said("entity.glance")}</caption>\n'
+                      f"    <tbody>\n{rows}    </tbody>\n  </table>\n")
+        else:
+            glance = f'  <p>{escape(w("entity.no_facts", name=title.text))}</p>\n'
+        facts = "".join(self._group(group, property, numbers) for group, property in groups)
+        return f'<section aria-labelledby="facts">\n  <h2 id="facts">{self.said("entity.facts")}</h2>\n{glance}{facts}</section>\n'
+
+    def _glance_row(self, group: FactGroup, property: Value) -> str:
         """A row of the entity's facts at a glance: the property, and each value linked to its fact below."""
         items = []
         for fact in group.facts:
@@ -266,20 +368,30 @@ class Fragments:
         disputed, flag = "", ""
         if group.disagreement:
             disputed = ' class="disputed"'
-            flag = f' <span class="flag" title="{escape(self.words("fact.sources_disagree"))}">≠</span>'
-        return Markup(f'      <tr{disputed}>\n        <th scope="row">{self.value(property, link=False)}{flag}</th>\n'
-                      f'        <td><ul>{"".join(items)}</ul></td>\n      </tr>')
+            flag = f' <span class="flag" title="{self.said("fact.sources_disagree")}">≠</span>'
+        return (f'      <tr{disputed}>\n        <th scope="row">{self.value(property, link=False)}{flag}</th>\n'
+                f'        <td><ul>{"".join(items)}</ul></td>\n      </tr>')
 
-    def fact_article(self, fact: FactView, numbers: dict[URIRef, int]) -> Markup:
+    def _group(self, group: FactGroup, property: Value, numbers: dict[URIRef, int]) -> str:
+        """The facts on one property, in a section of their own when their sources disagree."""
+        facts = "".join(self._fact_article(fact, numbers) for fact in group.facts)
+        if not group.disagreement:
+            return facts
+        w = self.words
+        return (f'  <section class="disagreement" aria-label="{escape(w("fact.disagree_on", property=property.text))}">\n'
+                f'    <h3>{self.said("fact.sources_disagree")}: {self.value(property)}</h3>\n'
+                f'    <div class="rivals">\n{facts}    </div>\n  </section>\n')
+
+    def _fact_article(self, fact: FactView, numbers: dict[URIRef, int]) -> str:
         """A fact on its subject's page: its statement, the numbers of the passages it cites by source, its own page."""
-        w, home = self.words, self.home
+        home = self.home
         cited = "; ".join(
             "".join(f'<a class="ref" href="#passage-{escape(anchor)}">[{number}]</a> ' for number, anchor in passages)
             + str(self.value(self.display.site.source_title(source), link=False))
             for source, passages in self._by_source(fact, numbers))
-        own = f' · <a class="own-page" href="{home}{escape(fact.page)}">{escape(w("fact.page"))}</a>' if fact.page else ""
-        return Markup(f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
-                      f'<p class="evidence">{escape(w("fact.stated_in"))} {cited}{own}</p>\n</article>\n')
+        own = f' · <a class="own-page" href="{home}{escape(fact.page)}">{self.said("fact.page")}</a>' if fact.page else ""
+        return (f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
+                f'<p class="evidence">{self.said("fact.stated_in")} {cited}{own}</p>\n</article>\n')
 
     def _by_source(self, fact: FactView, numbers: dict[URIRef, int]) -> list[tuple[URIRef, list[tuple[int, str]]]]:
         """The passages a fact cites, by source: (source, [(passage number, anchor)]), in the order of the numbers."""
@@ -289,36 +401,94 @@ class Fragments:
             found.setdefault(claim.source, []).append((n, claim.anchor))
         return list(found.items())
 
-    def names_table(self, labels: list[tuple[str, str, bool]]) -> Markup:
-        """The entity's names: language, name, and whether a source uses it or the editors gave it."""
-        w = self.words
-        origin = {True: escape(w("entity.editorial")), False: escape(w("entity.from_source"))}
-        rows = "".join(f'      <tr><th scope="row">{escape(w("languages." + code))}</th><td lang="{escape(code)}">{escape(text)}</td>'
-                       f"<td>{origin[editorial]}</td></tr>\n" for code, text, editorial in labels)
-        return Markup(f'<table class="labels">\n    <thead><tr><th scope="col">{escape(w("entity.language"))}</th>'
-                      f'<th scope="col">{escape(w("entity.name"))}</th><th scope="col">{escape(w("entity.origin"))}</th></tr></thead>\n'
-                      f"    <tbody>\n{rows}    </tbody>\n  </table>")
+    def _cited_passages(self, passages: list[tuple[int, ClaimView, list[FactView]]]) -> str:
+        """Each passage the entity's facts cite, numbered (nothing when they cite none)."""
+        if not passages:
+            return ""
+        items = "".join(f"{self._passage(number, claim, facts)}\n" for number, claim, facts in passages)
+        return (f'<section aria-labelledby="passages">\n  <h2 id="passages">{self.said("entity.passages")}</h2>\n'
+                f'  <p class="how">{self.said("entity.passages_how")}</p>\n  <ol class="passages">\n{items}  </ol>\n</section>\n')
 
-    def passage(self, number: int, claim: ClaimView, facts: list[FactView]) -> Markup:
+    def _passage(self, number: int, claim: ClaimView, facts: list[FactView]) -> str:
         """A passage the entity's facts cite: its quotation and citation, and the facts of the page it supports."""
         links = "; ".join(f'<a href="#{escape(fact.anchor)}">{self._property_value(fact)}</a>' for fact in facts)
-        return Markup(f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
-                      f'      <p class="supports">{escape(self.words("claim.supports_here"))} {links}</p>\n    </li>')
+        return (f'    <li id="passage-{escape(claim.anchor)}" value="{number}">\n      {self.quote(claim)}\n      {self.cite(claim)}\n'
+                f'      <p class="supports">{self.said("claim.supports_here")} {links}</p>\n    </li>')
 
-    # --- fact and claim pages, most of the site's pages: written whole ---------------------------------
+    def _mentions(self, mentions: list[FactView]) -> str:
+        """The facts about other things that name the entity (nothing when none does)."""
+        if not mentions:
+            return ""
+        items = "".join(f"    <li>{self.fact_line(fact, self.home + fact.path)}</li>\n" for fact in mentions)
+        return (f'<section aria-labelledby="mentions">\n  <h2 id="mentions">{self.said("entity.mentions")}</h2>\n'
+                f'  <ul class="mentions">\n{items}  </ul>\n</section>\n')
+
+    # --- a source's page --------------------------------------------------------------------------
+
+    def source_page(self, source: SourceContent) -> str:
+        """A source's page: what it is, its whole text with the quoted passages marked, and each passage with the
+        facts resting on it; a style rule per passage highlights it when a link or its marker points to it."""
+        head = f"{self.data_alternates(self.root + source.data)}\n{self._highlights(source.numbers)}"
+        main = (f'<article class="source">\n{self._source_header(source)}\n{self._source_text(source)}\n'
+                f"{self._source_passages(source)}</article>\n")
+        return f"{self.top(source.page, source.title.text, head)}{main}{self.bottom()}"
+
+    @staticmethod
+    def _highlights(numbers: dict[str, int]) -> str:
+        """A style rule per passage: its marks in the text highlighted while it is the target or its marker is pointed at."""
+        rules = "".join(f'body:has([id="{key}"]:target, [id="note-{key}"]:target, .note-ref a[href="#note-{key}"]:is(:hover, :focus)) '
+                        f".q-{n} {{ background: var(--target); outline: 2px solid var(--target-edge); }}\n"
+                        for key, n in ((escape(key), n) for key, n in numbers.items()))
+        return f"<style>\n{rules}</style>\n"
+
+    def _source_header(self, source: SourceContent) -> str:
+        """Its title in its own language, and its identity: IRI, what the data says of it, its text and data files."""
+        d, title = self.display, source.title
+        lang = f' lang="{escape(title.lang)}"' if title.lang and title.lang != self.lang else ""
+        meta = "".join(f'<dt>{self.said(f"source.meta.{key}")}</dt><dd>{self.values([d.value(v) for v in terms])}</dd>'
+                       for key, terms in source.meta if terms)
+        return (f'<header>\n  <p class="kind">{self.said("source.kind")}</p>\n  <h1{lang}>{escape(title.text)}</h1>\n'
+                f'  <dl class="identity">\n    <dt>{self.said("page.iri")}</dt><dd><code>{escape(source.iri)}</code></dd>\n'
+                f"{meta}    {self.data_links(self.root + source.data, text=True)}\n  </dl>\n</header>\n")
+
+    def _source_text(self, source: SourceContent) -> str:
+        """The source's whole text, its quoted passages marked and numbered."""
+        text = source_text_html(source.layout, source.numbers, self.words("source.passage"))
+        return (f'<section aria-labelledby="text">\n  <h2 id="text">{self.said("source.full_text")}</h2>\n'
+                f'  <p class="how">{self.said("source.how")}</p>\n'
+                f'  <p class="show-all"><input type="checkbox" id="show-quotes"> <label for="show-quotes">{self.said("source.show_all")}</label></p>\n'
+                f'  <div class="source-text" lang="{escape(source.text_lang)}">{text}</div>\n</section>\n')
+
+    def _source_passages(self, source: SourceContent) -> str:
+        """Each passage of the source, in the order they start in its text."""
+        items = "".join(self._source_passage(claim, source.numbers[claim.anchor]) for claim in source.claims)
+        return (f'<section aria-labelledby="passages">\n  <h2 id="passages">{self.said("source.passages")}</h2>\n'
+                f'  <ol class="passages">\n{items}  </ol>\n</section>\n')
+
+    def _source_passage(self, claim: ClaimView, number: int) -> str:
+        """A passage of the source: the way back to it in the text, its claim's page, its quotation, the facts on it."""
+        w, home, anchor = self.words, self.home, escape(claim.anchor)
+        own = f' · <a href="{home}{escape(claim.page)}">{self.said("claim.page")}</a>' if claim.page else ""
+        facts = ("".join(f"        <li>{self.fact_line(fact, home + fact.path)}</li>\n" for fact in claim.facts)
+                 or f'        <li>{self.said("claim.no_facts")}</li>\n')
+        return (f'    <li id="note-{anchor}" value="{number}">\n'
+                f'      <p><a class="back" href="#{anchor}">{escape(w("source.back", number=number))}</a>{own}</p>\n'
+                f'      {self.quote(claim)}\n      <ul class="supports">\n{facts}      </ul>\n    </li>\n')
+
+    # --- fact and claim pages, most of the site's pages ------------------------------------------------
 
     def fact_page(self, fact: FactView, data: str, disputed: bool) -> str:
         """A fact's own page: its statement, the way to its subject's page, and each passage it rests on; `data` is
         where its data siblings are, relative to the site's root folder (without their suffixes)."""
         w, claims = self.words, self.display.site.claims
-        flag = f' · <span class="flag">{escape(w("fact.sources_disagree"))}</span>' if disputed else ""
+        flag = f' · <span class="flag">{self.said("fact.sources_disagree")}</span>' if disputed else ""
         subject = w("fact.on_subject_page", subject=self.display.value(fact.subject).text)
         passages = "".join(f"    <li>\n      {self.quote(claims[c])}\n      {self.cite(claims[c])}\n    </li>\n" for c in fact.claims)
-        main = (f'<article class="fact-page">\n<header>\n  <p class="kind">{escape(w("fact.kind"))}{flag}</p>\n'
+        main = (f'<article class="fact-page">\n<header>\n  <p class="kind">{self.said("fact.kind")}{flag}</p>\n'
                 f"  <h1>{self.fact_heading(fact)}</h1>\n{self._identity(fact.iri, data)}</header>\n"
                 f'<article class="fact rank-{fact.rank_name}" id="{escape(fact.anchor)}">\n{self.statement(fact)}\n'
                 f'<p class="evidence"><a href="{self.home}{escape(fact.path)}">{escape(subject)}</a></p>\n</article>\n\n'
-                f'<section aria-labelledby="claims">\n  <h2 id="claims">{escape(w("fact.stated_in"))}</h2>\n'
+                f'<section aria-labelledby="claims">\n  <h2 id="claims">{self.said("fact.stated_in")}</h2>\n'
                 f'  <ul class="evidence">\n{passages}  </ul>\n</section>\n</article>\n')
         return self._page(fact.page, self.fact_title(fact), data, main)
 
@@ -327,17 +497,17 @@ class Fragments:
         w, home = self.words, self.home
         source = self.display.site.source_title(claim.source)
         facts = ("".join(f"    <li>{self.fact_line(fact, home + (fact.page or fact.path))}</li>\n" for fact in claim.facts)
-                 or f'    <li>{escape(w("claim.no_facts"))}</li>\n')
-        main = (f'<article class="claim-page">\n<header>\n  <p class="kind">{escape(w("claim.kind"))}</p>\n'
-                f'  <h1>{escape(w("claim.heading"))} {self.value(source)}</h1>\n{self._identity(claim.iri, data)}</header>\n'
-                f'{self.quote(claim)}\n<p class="cite"><a href="{home}{escape(claim.path)}">{escape(w("claim.in_context"))}</a></p>\n\n'
-                f'<section aria-labelledby="supports">\n  <h2 id="supports">{escape(w("claim.supports"))}</h2>\n'
+                 or f'    <li>{self.said("claim.no_facts")}</li>\n')
+        main = (f'<article class="claim-page">\n<header>\n  <p class="kind">{self.said("claim.kind")}</p>\n'
+                f'  <h1>{self.said("claim.heading")} {self.value(source)}</h1>\n{self._identity(claim.iri, data)}</header>\n'
+                f'{self.quote(claim)}\n<p class="cite"><a href="{home}{escape(claim.path)}">{self.said("claim.in_context")}</a></p>\n\n'
+                f'<section aria-labelledby="supports">\n  <h2 id="supports">{self.said("claim.supports")}</h2>\n'
                 f'  <ul class="supports">\n{facts}  </ul>\n</section>\n</article>\n')
         return self._page(claim.page, w("claim.title", source=source.text), data, main)
 
     def _identity(self, iri: URIRef, data: str) -> str:
         """A fact's or claim's IRI and data siblings."""
-        return (f'  <dl class="identity">\n    <dt>{escape(self.words("page.iri"))}</dt><dd><code>{escape(iri)}</code></dd>\n'
+        return (f'  <dl class="identity">\n    <dt>{self.said("page.iri")}</dt><dd><code>{escape(iri)}</code></dd>\n'
                 f"    {self.data_links(self.root + data)}\n  </dl>\n")
 
     def _page(self, page: str, title: str, data: str, main: str) -> str:
@@ -351,7 +521,7 @@ class Renderer:
     def __init__(self, site: SiteGraph):
         self.site, self.env = site, environment()
         self.templates = {name: self.env.get_template(f"{name}.html") for name in (
-            "entity", "source", "index", "timeline", "ontology", "dataset", "search", "sparql")}
+            "index", "timeline", "ontology", "dataset", "search", "sparql")}
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
     def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
@@ -376,24 +546,14 @@ class Renderer:
     # --- entities, facts, claims ----------------------------------------------------------------
 
     def entity(self, entity: URIRef) -> Iterator[tuple[str, str]]:
-        site = self.site
-        slug = local_name(entity)
-        groups = site.fact_groups(entity)
-        mentions = site.mentions(entity)
-        labels = site.labels(entity)
-        classes = sorted(site.data.objects(entity, RDF.type))
-        comments = sorted(site.data.objects(entity, RDFS.comment))
+        site, slug = self.site, local_name(entity)
+        content = EntityContent(
+            iri=entity, page=f"id/{slug}.html", data=f"id/{slug}", classes=sorted(site.data.objects(entity, RDF.type)),
+            description=site.description(entity), comments=sorted(site.data.objects(entity, RDFS.comment)),
+            labels=site.labels(entity), wikidata=site.wikidata(entity), groups=site.fact_groups(entity),
+            mentions=site.mentions(entity))
         for lang in LANGUAGES:
-            display = site.displays[lang]
-            ordered = sorted(((g, display.property(g.predicate)) for g in groups), key=_group_order)
-            passages, numbers = _passages(ordered, site.claims)
-            yield lang, self.render(
-                "entity", lang, f"id/{slug}.html", data=f"id/{slug}",
-                entity=entity, title=display.label(entity), classes=[display.value(c) for c in classes],
-                description=display.text(site.description(entity)), comments=[display.text(c) for c in comments],
-                labels=labels, wikidata=[display.value(q) for q in site.wikidata(entity)],
-                groups=ordered, passages=passages, numbers=numbers, claims=site.claims, mentions=mentions,
-            )
+            yield lang, self._fragments(lang, content.page).entity_page(content)
 
     def fact(self, fact: FactView) -> Iterator[tuple[str, str]]:
         data = f"fact/{local_name(fact.iri)}"
@@ -409,24 +569,18 @@ class Renderer:
     # --- sources ----------------------------------------------------------------------------------
 
     def source(self, source: URIRef) -> Iterator[tuple[str, str]]:
-        site = self.site
-        slug = local_name(source)
+        site, slug = self.site, local_name(source)
         claims = site.claims_from(source)
-        text = site.texts[source]
-        layout = paragraphs(text, {c.anchor: str(c.quote) for c in claims})
+        layout = paragraphs(site.texts[source], {c.anchor: str(c.quote) for c in claims})
         order = [key for paragraph in layout for sentence in paragraph for piece in sentence for key in piece.starts]
-        numbers = {key: index for index, key in enumerate(order, 1)}
         by_anchor = {c.anchor: c for c in claims}
-        meta_terms = [(key, sorted(site.data.objects(source, p))) for p, key in SOURCE_META]
-        text_lang = source_language(site.built.dataset, source) or "und"
+        content = SourceContent(
+            iri=source, page=f"source/{slug}.html", data=f"source/{slug}", title=self.source_title(source),
+            meta=[(key, sorted(site.data.objects(source, p))) for p, key in SOURCE_META],
+            text_lang=source_language(site.built.dataset, source) or "und", layout=layout,
+            numbers={key: index for index, key in enumerate(order, 1)}, claims=[by_anchor[key] for key in order])
         for lang in LANGUAGES:
-            display = site.displays[lang]
-            meta = [(display.words(f"source.meta.{key}"), [display.value(v) for v in vs]) for key, vs in meta_terms]
-            yield lang, self.render(
-                "source", lang, f"source/{slug}.html", data=f"source/{slug}",
-                source=source, title=self.source_title(source), meta=meta, text_lang=text_lang,
-                text_html=source_text_html(layout, numbers, display.words("source.passage")), claims=[by_anchor[k] for k in order], numbers=numbers,
-            )
+            yield lang, self._fragments(lang, content.page).source_page(content)
 
     # --- index, timeline, search, queries, ontology, dataset --------------------------------------
 
