@@ -109,10 +109,11 @@ class LayerStore:
     def triples(self, *names: str) -> list[ox.Triple]:
         """The triples of the named graphs `names` as written, each once, sorted as `statements` sorts a graph's (blank
         nodes relabelled the same way)."""
-        triples = [t for name in names for t in self._as_written(_graph(name))]
+        triples = [t for name in names for t in self._written_triples_of(_graph(name))]
         return _sorted(list(dict.fromkeys(triples)) if len(names) > 1 else triples)
 
-    def _as_written(self, graph) -> list[ox.Triple]:
+    def _written_triples_of(self, graph) -> list[ox.Triple]:
+        """The graph's triples as oxigraph's, every literal as written (`as_written` gives them as rdflib's)."""
         triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)]
         if written := self.written.get(graph):
             terms = OxigraphTerms()
