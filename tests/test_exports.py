@@ -19,10 +19,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from cassibile import __version__
-from cassibile.build import assemble, reasoning_input
+from cassibile.build import assemble, reasoning_input, write_outputs
 from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
 from cassibile.pipeline import reason
-from cassibile.pipeline.load import load_project
+from cassibile.pipeline.load import load_files, load_project
 from cassibile.project import Project
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
@@ -41,11 +41,11 @@ def assembled(root):
 
 
 @pytest.fixture(scope="module")
-def layers(assembled) -> dict[str, Graph]:
-    """The four layers as rdflib graphs: the hand-written ones as the loader parsed them, the derived one read back from
-    the build's store, the inferred one as the reasoner gives it for the build's reasoning input."""
+def layers(assembled, root) -> dict[str, Graph]:
+    """The four layers as rdflib graphs: the hand-written ones as the loader's parser reads them into rdflib, the derived
+    one read back from the build's store, the inferred one as the reasoner gives it for the build's reasoning input."""
     store = assembled.layers
-    return {"ontology": assembled.dataset.ontology, "asserted": assembled.dataset.data, "derived": store.graph(GRAPH["derived"]),
+    return {"ontology": assembled.dataset.ontology, "asserted": load_files(Project(root).graph_files), "derived": store.graph(GRAPH["derived"]),
             "inferred": reason.inferred(reasoning_input(store))}
 
 
@@ -148,6 +148,19 @@ def test_the_build_keeps_each_layer_in_a_named_graph_of_the_validation_store(ass
     assert names == {ox.NamedNode(GRAPH[layer]) for layer in LAYERS}
     for layer in LAYERS:
         assert len(built.layers.triples(GRAPH[layer])) == built.layers.size(GRAPH[layer]) == len(layers[layer]) > 0, layer
+
+
+def test_the_build_reads_the_hand_written_graph_from_its_store_alone(root, tmp_path, monkeypatch):
+    """The loader parses graph/ into the store only, and no step of the build copies it into rdflib: a caller that
+    wants rdflib's Graph of it (`Dataset.data`) gets a copy made when it asks."""
+    copied = []
+    copy = LayerStore.graph
+    monkeypatch.setattr(LayerStore, "graph", lambda layers, name: copied.append(str(name)) or copy(layers, name))
+    built = assemble(Project(root))
+    (tmp_path / "dist").mkdir()
+    write_outputs(built, tmp_path / "dist", Project(root))
+    assert (tmp_path / "dist" / "site" / "index.html").is_file() and str(GRAPH["asserted"]) not in copied
+    assert len(built.dataset.data) == built.layers.size(GRAPH["asserted"]) and copied.count(str(GRAPH["asserted"])) == 1
 
 
 def rewritten_world() -> Graph:

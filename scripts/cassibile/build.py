@@ -47,7 +47,7 @@ def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: 
     progress = progress or Progress(quiet=True)
     progress.step("loading ontology, graph and shapes")
     dataset = load_project(project)
-    progress.step(f"loaded {len(dataset.ontology)} ontology, {len(dataset.data)} graph, {len(dataset.shapes)} shape triples")
+    progress.step(f"loaded {len(dataset.ontology)} ontology, {dataset.layers.size(GRAPH['asserted'])} graph, {len(dataset.shapes)} shape triples")
     with collector.sparing_what_exists():  # the loaded graphs live until the build ends
         return _reasoned_and_validated(project, dataset, reasoner, progress)
 

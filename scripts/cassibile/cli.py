@@ -253,7 +253,7 @@ def _stats(args) -> int:
     from cassibile.stats import render_stats, statistics
 
     built = assemble(Project.find())
-    stats = statistics(built.dataset.data, {name: built.layers.size(GRAPH[name]) for name in LAYERS})
+    stats = statistics(built.dataset.asserted, {name: built.layers.size(GRAPH[name]) for name in LAYERS})
     print(json.dumps(stats, indent=2) if args.format == "json" else render_stats(stats), end="" if args.format == "table" else "\n")
     return 0
 

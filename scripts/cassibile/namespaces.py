@@ -1,6 +1,8 @@
 """The namespaces the publication mints and reuses (design.md, section IRIs)."""
 
-from rdflib import Graph, Namespace
+from functools import cache
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/cassibile/"
@@ -44,3 +46,13 @@ def new_graph() -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
     return graph
+
+
+def prefixed(iri) -> str:
+    """`iri` as a prefixed name with the publication's prefixes (cas:Fact), or <iri> when none fits."""
+    return _prefixes().normalizeUri(URIRef(str(iri)))
+
+
+@cache
+def _prefixes():
+    return new_graph().namespace_manager

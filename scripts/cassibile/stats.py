@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from cassibile.namespaces import CAS, ID
+from cassibile.namespaces import CAS, ID, prefixed
+from cassibile.pipeline.store import StoreView
 
 
-def statistics(asserted: Graph, triples: dict[str, int]) -> dict:
+def statistics(asserted: StoreView, triples: dict[str, int]) -> dict:
     """What the hand-written graph `asserted` holds, and how many triples each layer of the build holds (`triples`)."""
     entities = sorted({s for s in asserted.subjects(RDF.type, None) if str(s).startswith(str(ID))})
     by_class = Counter(
-        asserted.namespace_manager.normalizeUri(t) for e in entities for t in asserted.objects(e, RDF.type)
+        prefixed(t) for e in entities for t in asserted.objects(e, RDF.type)
     )
     facts = list(asserted.subjects(RDF.type, CAS.Fact))
     ranks = Counter(str(asserted.value(f, CAS.rank)).rsplit("#", 1)[-1] for f in facts)
     claims = list(asserted.subjects(RDF.type, CAS.Claim))
     per_source = Counter(
-        f"{asserted.namespace_manager.normalizeUri(asserted.value(c, CAS.source))} "
+        f"{prefixed(asserted.value(c, CAS.source))} "
         f"({asserted.value(asserted.value(c, CAS.source), DCTERMS.language)})"
         for c in claims
     )

@@ -129,7 +129,7 @@ def source_text_graph(dataset: Dataset) -> Graph:
     """The full text of each source as a literal, so that shapes can check every quote against it."""
     graph = new_graph()
     for source, text in dataset.source_texts.items():
-        language = dataset.data.value(source, URIRef("http://purl.org/dc/terms/language"))
+        language = dataset.asserted.value(source, URIRef("http://purl.org/dc/terms/language"))
         graph.add((source, CAS.fullText, Literal(text, lang=str(language) if language else None)))
     return graph
 

@@ -1,9 +1,8 @@
 """Parse Turtle strictly, with file, line and column in every error, and remember where nodes are defined.
 
 Each file is parsed once, by oxigraph: `load_project` puts its triples as parsed into the build's store, the
-ontology and the graph each in its named graph (`store.LayerStore`, which derive, validate and the reasoner's input
-read, and every writer's layers), and into rdflib graphs for the readers that still walk those (the site's pages,
-`stats`, a few checks of validation) and for the loader's own checks.
+ontology and the graph each in its named graph (`store.LayerStore`), which every later step reads. The ontology and
+the shapes, the rules, are rdflib graphs too; graph/, the data, is not (`Dataset.data` copies it on request).
 
 Besides what Turtle itself forbids, files refuse what the publication cannot publish: quoted triples
 (RDF-star), ill-typed literals, literals that a store or rdflib would publish otherwise than written
@@ -18,8 +17,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,8 +26,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from cassibile.collector import paused
 from cassibile.errors import DataError, DataErrors, Location, UsageError, read_utf8
-from cassibile.namespaces import BASE, CAS, GRAPH, THINGS, new_graph
-from cassibile.pipeline.store import LayerStore
+from cassibile.namespaces import BASE, CAS, GRAPH, THINGS, new_graph, prefixed
+from cassibile.pipeline.store import LayerStore, StoreView
 from cassibile.project import Project
 from cassibile.terms import QUOTED_TRIPLE, XSD_STRING, Terms, stored_forms, to_oxigraph
 
@@ -43,20 +41,27 @@ logging.getLogger("rdflib.term").addFilter(lambda record: not record.getMessage(
 
 
 def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = None,
-                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True,
-                 parsed: list[ox.Triple] | None = None) -> Graph:
-    """Parse one Turtle file into an rdflib graph (`into`, or a new one), and into `parsed` as oxigraph's triples if
-    given; syntax errors, quoted triples, ill-typed literals, literals that would not be published as written (unless
-    `as_written` is false: `fmt`, and readers of built files), and triples that `refuse` gives a reason against
-    become DataError with a position. After an error `into` and `parsed` are incomplete: discard them."""
+                 refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None, as_written: bool = True) -> Graph:
+    """Parse one Turtle file into an rdflib graph (`into`, or a new one), checked as `read_turtle` checks it."""
+    graph = into if into is not None else Graph()
+    terms = Terms() if terms is None else terms
+    _add(graph, read_turtle(path, terms, refuse, as_written), terms)
+    return graph
+
+
+def read_turtle(path: Path, terms: Terms | None = None, refuse: Callable[[object, ox.NamedNode, object], str | None] | None = None,
+                as_written: bool = True) -> list[ox.Triple]:
+    """Parse one Turtle file into oxigraph's triples, each of its terms also converted to rdflib's once (`terms`: the
+    loader's checks and the readers of the store share them). Syntax errors, quoted triples, ill-typed literals,
+    literals that would not be published as written (unless `as_written` is false: `fmt`, and readers of built
+    files), and triples that `refuse` gives a reason against become DataError with a position."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     with path.open("rb") as start:
         if start.read(3) == _BOM:
             raise DataError("the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without one", Location(path, 1, 1))
-    graph = into if into is not None else Graph()
     terms = Terms() if terms is None else terms
-    fresh = []  # the literals first read in this file: each distinct literal is checked once
+    triples, fresh = [], []  # fresh: the literals first read in this file; each distinct literal is checked once
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
             s, p, o = triple.subject, triple.predicate, triple.object  # each read makes a new Python object: once
@@ -64,22 +69,26 @@ def parse_turtle(path: Path, into: Graph | None = None, terms: Terms | None = No
                 raise _located(path, reason, triple)
             seen = o in terms  # a literal is checked when it is first converted
             try:
-                subject, obj = terms[s], terms[o]
+                terms[s], terms[p]
+                obj = terms[o]
             except ValueError as error:
                 raise _located(path, str(error), triple) from None
             if not seen and isinstance(obj, Literal):
                 if problem := _unpublishable(obj):
                     raise _located(path, problem, triple)
                 fresh.append(o)
-            graph.add((subject, terms[p], obj))
-            if parsed is not None:
-                parsed.append(triple)
+            triples.append(triple)
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1]
         raise DataError(f"malformed Turtle: {message}", Location(path, error.lineno, error.offset)) from None
     if as_written and (problems := _rewritten(path, fresh, terms)):
         raise problems
-    return graph
+    return triples
+
+
+def _add(graph: Graph, triples: list[ox.Triple], terms: Terms) -> None:
+    """oxigraph's triples into an rdflib graph, as the terms `read_turtle` converted."""
+    graph.addN((terms[t.subject], terms[t.predicate], terms[t.object], graph) for t in triples)
 
 
 def _rewritten(path: Path, literals: list[ox.Literal], terms: Terms) -> DataErrors | None:
@@ -112,7 +121,7 @@ def _turtle(literal: ox.Literal) -> str:
     lexical = str(ox.Literal(literal.value))
     if literal.language:
         return f"{lexical}@{literal.language}"
-    return lexical if literal.datatype.value == XSD_STRING else f"{lexical}^^{_short(literal.datatype.value)}"
+    return lexical if literal.datatype.value == XSD_STRING else f"{lexical}^^{prefixed(literal.datatype.value)}"
 
 
 def _located(path: Path, reason: str, triple: ox.Triple) -> DataError:
@@ -165,7 +174,7 @@ def _unpublishable(literal: Literal) -> str | None:
     """Why a literal cannot be published (ill-typed, or holding a character XML cannot), or None."""
     pattern = _GREGORIAN.get(literal.datatype)
     if literal.ill_typed or (pattern is not None and not pattern.match(str(literal))):
-        return f'ill-typed literal "{literal}" is not a valid {_short(literal.datatype)}'
+        return f'ill-typed literal "{literal}" is not a valid {prefixed(literal.datatype)}'
     if found := _NOT_IN_XML.search(literal):
         return f"the literal holds the control character U+{ord(found.group()):04X}, which RDF/XML and HTML cannot carry"
     return None
@@ -206,7 +215,7 @@ class GraphRules:
         return None
 
 
-def undeclared(ontology: Graph, data: Graph, terms: Terms, rules: GraphRules, index: dict[URIRef, Location]) -> DataErrors | None:
+def undeclared(ontology: Graph, data: StoreView, terms: Terms, rules: GraphRules, index: dict[URIRef, Location]) -> DataErrors | None:
     """Every use in graph/ of an IRI of the publication that no file declares (gives a class with rdf:type,
     or retires with owl:deprecated true: graph/retired.ttl keeps withdrawn IRIs resolving): a misspelt name, a thing never described, a property or class the ontology lacks. Each is reported once,
     at the statement's subject, where the fault is, instead of as a cascade of rules broken by the missing thing.
@@ -218,14 +227,14 @@ def undeclared(ontology: Graph, data: Graph, terms: Terms, rules: GraphRules, in
     for done, term in enumerate(missing):
         if len(found) >= DataErrors.LIMIT:
             return DataErrors(sorted(found, key=_position), more=f"{len(missing) - done} more IRIs declared nowhere")
-        name = _short(term)
+        name = prefixed(term)
         if (term, None, None) in data:
             found.append(DataError(f"{name} has no class: say what it is (a cas:… class, with rdf:type)",
                                    index.get(term) or _first_use(rules, term), str(term)))
         for s, p, _ in sorted(data.triples((None, term, None))):
             found.append(DataError(f"{name} is declared nowhere: the ontology has no such property", index.get(s) or _first_use(rules, s), str(s)))
         for s, p, _ in sorted(data.triples((None, None, term))):
-            found.append(DataError(f"its {_short(p)} {name} is declared nowhere: no file in ontology/ or graph/ gives it a class "
+            found.append(DataError(f"its {prefixed(p)} {name} is declared nowhere: no file in ontology/ or graph/ gives it a class "
                                    "(a misspelt name, or a thing not yet described)", index.get(s) or _first_use(rules, s), str(s)))
     return DataErrors(sorted(found, key=_position)) if found else None
 
@@ -243,15 +252,6 @@ def _position(error: DataError) -> tuple:
 def _first_use(rules: GraphRules, subject: URIRef) -> Location | None:
     path = rules.declared_in.get(ox.NamedNode(subject))
     return Location(path, line_of_first(path, lambda t: t.subject == ox.NamedNode(subject))) if path else None
-
-
-def _short(iri) -> str:
-    return _names().normalizeUri(URIRef(str(iri)))
-
-
-@cache
-def _names():
-    return new_graph().namespace_manager
 
 
 def subject_lines(path: Path) -> dict[URIRef, int]:
@@ -272,17 +272,31 @@ def subject_lines(path: Path) -> dict[URIRef, int]:
     return found
 
 
-@dataclass
 class Dataset:
-    """Everything the build reads: ontology, hand-written graph, shapes, and the source texts; the ontology and the
-    graph also as parsed into the build's store (`layers`, named graphs GRAPH["ontology"] and GRAPH["asserted"])."""
+    """Everything the build reads: the ontology, the hand-written graph and the shapes, and the source texts. The
+    ontology and the graph live in the build's store (`layers`, named graphs GRAPH["ontology"] and GRAPH["asserted"]),
+    which the build reads (`asserted`); the ontology and the shapes are rdflib graphs too, for the readers of rules."""
 
-    ontology: Graph
-    data: Graph
-    shapes: Graph
-    source_texts: dict[URIRef, str] = field(default_factory=dict)
-    defined_at: dict[URIRef, Location] = field(default_factory=dict)
-    layers: LayerStore = field(default_factory=LayerStore)
+    def __init__(self, ontology: Graph, data: Graph | None = None, shapes: Graph | None = None,
+                 source_texts: dict[URIRef, str] | None = None, defined_at: dict[URIRef, Location] | None = None,
+                 layers: LayerStore | None = None):
+        self.ontology, self._data, self.shapes = ontology, data, shapes if shapes is not None else Graph()
+        self.source_texts = source_texts if source_texts is not None else {}
+        self.defined_at = defined_at if defined_at is not None else {}
+        self.layers = layers if layers is not None else LayerStore()
+
+    @cached_property
+    def asserted(self) -> StoreView:
+        """The hand-written graph as the build reads it: rdflib's look-ups, answered from the store's asserted layer."""
+        return self.layers.view(GRAPH["asserted"])
+
+    @property
+    def data(self) -> Graph:
+        """The hand-written graph as an rdflib Graph (as given, or copied from the store when first asked for), for
+        callers that need one: the build itself reads `asserted`."""
+        if self._data is None:
+            self._data = self.layers.graph(GRAPH["asserted"])
+        return self._data
 
     def location(self, node) -> Location | None:
         return self.defined_at.get(node)
@@ -292,15 +306,27 @@ def load_files(files: list[Path], index: dict[URIRef, Location] | None = None, t
                rules: GraphRules | None = None, layers: LayerStore | None = None, name: str | None = None) -> Graph:
     """The files' triples in one rdflib graph, and in the graph `name` of `layers` if given, from one parse."""
     graph, terms = new_graph(), Terms() if terms is None else terms
+    for triples in _read_files(files, index, terms, rules):
+        _add(graph, triples, terms)
+        if layers is not None:
+            layers.add(name, triples, as_stored=True)
+    return graph
+
+
+def load_layer(files: list[Path], layers: LayerStore, name: str, index: dict[URIRef, Location], terms: Terms,
+               rules: GraphRules) -> None:
+    """The files' triples into the graph `name` of `layers` only: the build reads graph/ from its store."""
+    for triples in _read_files(files, index, terms, rules):
+        layers.add(name, triples, as_stored=True)
+
+
+def _read_files(files: list[Path], index: dict[URIRef, Location] | None, terms: Terms, rules: GraphRules | None):
+    """Each file's triples (`read_turtle`: every literal as a store keeps it), noting where each subject is defined."""
     for path in files:
-        parsed = [] if layers is not None else None
-        parse_turtle(path, graph, terms, rules.reading(path) if rules else None, parsed=parsed)
-        if layers is not None:  # parse_turtle refused every literal that the store would keep otherwise
-            layers.add(name, parsed, as_stored=True)
+        yield read_turtle(path, terms, rules.reading(path) if rules else None)
         if index is not None:
             for node, line in subject_lines(path).items():
                 index.setdefault(node, Location(path, line))
-    return graph
 
 
 # Loading makes the graphs, which live on, and little garbage: each collection only walked what it had
@@ -312,11 +338,11 @@ def load_project(project: Project) -> Dataset:
     terms = layers.terms  # shared: the ontology's terms are the graph's and the shapes', and those the store gives back
     ontology = load_files(project.ontology_files, index, terms, layers=layers, name=GRAPH["ontology"])
     rules = GraphRules()
-    data = load_files(project.graph_files, index, terms, rules, layers=layers, name=GRAPH["asserted"])
-    if problems := undeclared(ontology, data, terms, rules, index):
+    load_layer(project.graph_files, layers, GRAPH["asserted"], index, terms, rules)
+    dataset = Dataset(ontology, defined_at=index, layers=layers)
+    if problems := undeclared(ontology, dataset.asserted, terms, rules, index):
         raise problems
-    shapes = load_files(project.shape_files, index, terms)  # the rules, not a layer of the data: rdflib alone reads them
-    dataset = Dataset(ontology, data, shapes, defined_at=index, layers=layers)
+    dataset.shapes = load_files(project.shape_files, index, terms)  # the rules, not a layer of the data: rdflib alone reads them
     dataset.source_texts = read_source_texts(project, dataset)
     return dataset
 
@@ -324,9 +350,10 @@ def load_project(project: Project) -> Dataset:
 def read_source_texts(project: Project, dataset: Dataset) -> dict[URIRef, str]:
     """Read each source's text, refusing a file whose bytes no longer match its recorded sha256."""
     texts = {}
-    for source in sorted(dataset.data.subjects(RDF.type, CAS.Source)):
+    asserted = dataset.asserted
+    for source in sorted(asserted.subjects(RDF.type, CAS.Source)):
         where = dataset.location(source)
-        relative, digest = dataset.data.value(source, CAS.textFile), dataset.data.value(source, CAS.sha256)
+        relative, digest = asserted.value(source, CAS.textFile), asserted.value(source, CAS.sha256)
         if relative is None or digest is None:
             raise DataError("source lacks cas:textFile or cas:sha256", where, str(source))
         path = project.graph_dir / str(relative)
@@ -343,5 +370,5 @@ def read_source_texts(project: Project, dataset: Dataset) -> dict[URIRef, str]:
 
 
 def source_language(dataset: Dataset, source: URIRef) -> str | None:
-    language = dataset.data.value(source, DCTERMS.language)
+    language = dataset.asserted.value(source, DCTERMS.language)
     return str(language) if language is not None else None

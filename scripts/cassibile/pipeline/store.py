@@ -22,6 +22,7 @@ from cassibile.terms import OxigraphTerms, Terms, stored_forms, to_oxigraph, to_
 _CHUNK = 50_000  # triples converted, compared with the store's forms and inserted at a time
 # Each triple of a later graph of a union ({later}) that one of the earlier graphs (the query's default graph) holds.
 _REPEATED = "SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH {later} {{ ?s ?p ?o }} ?s ?p ?o }}"
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -124,7 +125,7 @@ class LayerStore:
     def size(self, name: str) -> int:
         """How many triples the named graph `name` holds as written (a term the store rewrote may stand for several)."""
         graph = _graph(name)
-        stored = sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+        stored = int(next(self.store.query(_COUNT, default_graph=graph))["n"].value)  # counted in the store, not in Python
         return stored + sum(len(forms) - 1 for forms in self.written.get(graph, {}).values())
 
     def as_written(self, name: str) -> Iterator[tuple]:
@@ -263,6 +264,10 @@ class StoreView:
     def subjects(self, predicate=None, obj=None) -> Iterator:
         convert = self._rdflib
         return (convert[quad.subject] for quad in self._quads((None, predicate, obj)))
+
+    def predicates(self, subject=None, obj=None) -> Iterator:
+        convert = self._rdflib
+        return (convert[quad.predicate] for quad in self._quads((subject, None, obj)))
 
     def subject_objects(self, predicate=None) -> Iterator[tuple]:
         convert = self._rdflib

@@ -160,7 +160,7 @@ def plain_fact_violations(dataset: Dataset) -> list[Violation]:
         Violation(rule=PLAIN_FACT, focus=str(s), path=str(p), value=str(o), component=PLAIN_FACT,
                   message="A statement about an entity written as a plain triple: write it as a cas:Fact "
                           "(rdf:subject, rdf:predicate, rdf:object, cas:rank) supported by a claim; the build derives the triple.")
-        for p in sorted(properties) for s, o in dataset.data.subject_objects(p)
+        for p in sorted(properties) for s, o in dataset.asserted.subject_objects(p)
         if str(s).startswith(str(ID))
     ]
 

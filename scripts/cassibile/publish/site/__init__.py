@@ -24,7 +24,7 @@ from rdflib.namespace import OWL
 
 from cassibile.errors import UsageError
 from cassibile.namespaces import BASE, GRAPH, LANGUAGES
-from cassibile.pipeline.load import Dataset, new_graph, read_source_texts
+from cassibile.pipeline.load import Dataset, read_source_texts
 from cassibile.pipeline.store import LayerStore
 from cassibile.project import Project
 from cassibile.publish.export import jsonld_bytes, statements
@@ -136,7 +136,7 @@ def built_from_dist(project: Project, dist: Path) -> Built:
         if not path.is_file():
             raise UsageError(f"no built graph at {path}; run `cassibile build` first")
         layers.add(GRAPH[name], ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES))
-    dataset = Dataset(layers.graph(GRAPH["ontology"]), layers.graph(GRAPH["asserted"]), new_graph(), layers=layers)
+    dataset = Dataset(layers.graph(GRAPH["ontology"]), layers=layers)
     dataset.source_texts = read_source_texts(project, dataset)
     return Built(dataset, [])
 

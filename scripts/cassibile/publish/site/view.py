@@ -24,8 +24,9 @@ from functools import cached_property
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE
+from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, INTERVAL, LANGUAGES, ONTOLOGY, SCHEMA, SOURCE, WD, WDT, WIKIBASE, prefixed
 from cassibile.pipeline.derive import RANK_ORDER, temporal_bounds
+from cassibile.pipeline.store import StoreView
 from cassibile.publish.publication import entities
 from cassibile.publish.site.i18n import DATE_TYPES, DEFAULT_LANGUAGE, Words
 
@@ -164,7 +165,7 @@ class SiteGraph:
 
     def __init__(self, built):
         self.built = built
-        self.data: Graph = built.dataset.data
+        self.data: StoreView = built.dataset.asserted
         self.ontology: Graph = built.dataset.ontology
         self.index = built.publication  # the derived layer's precision of each dated fact
         self.inferred = built.layers.view(GRAPH["inferred"])
@@ -401,7 +402,7 @@ class Display:
         if path:
             label = self.label(term)
             return Value(label.text, path=path, lang=label.lang, fallback=label.fallback)
-        short = self.site.data.namespace_manager.normalizeUri(term)  # a prefixed name, or <iri> when no prefix fits
+        short = prefixed(term)  # a prefixed name, or <iri> when no prefix fits
         return Value(str(term) if short.startswith("<") else short, url=external_url(term))
 
     def property(self, predicate: URIRef) -> Value:
