@@ -69,7 +69,7 @@ def read_turtle(path: Path, terms: Terms | None = None, refuse: Callable[[object
                 raise _located(path, reason, triple)
             seen = o in terms  # a literal is checked when it is first converted
             try:
-                terms[s], terms[p]
+                terms[s], terms[p]  # each converted once: `undeclared` looks at the distinct terms read
                 obj = terms[o]
             except ValueError as error:
                 raise _located(path, str(error), triple) from None
