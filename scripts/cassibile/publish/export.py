@@ -163,7 +163,7 @@ def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -
 
 
 def compactor(context: dict):
-    """One compactor per context, so that what it learns from pyld serves every document. Finding it serialises
+    """One compactor per context, so that the terms it chose serve every document. Finding it serialises
     the context: a writer of many documents with one context (the site's pages) keeps it instead."""
     return _compactor(json.dumps(context, sort_keys=True))
 
