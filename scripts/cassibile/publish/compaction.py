@@ -18,6 +18,8 @@ any other. tests/test_exports.py checks its choices and documents against pyld's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 _KEYWORDS = ("@id", "@type", "@value", "@language")
 _GEN_DELIMS = tuple(":/?#[]@")
 # What a context may say that `Compactor` implements; it refuses anything else rather than compact it otherwise than pyld.
@@ -176,10 +178,12 @@ class Compactor:
                 self._add(result, prop, values)
         return result
 
-    def keep(self, node: dict) -> dict:
-        """Compact a node that many documents embed once; wherever this same dict is embedded, the
-        result is reused. Returns the node, to be embedded in expanded trees."""
-        self._kept[id(node)] = (node, self.compact(node))  # holding the node keeps its id from being reused
+    def keep(self, node: dict, finish: Callable[[dict], dict] | None = None) -> dict:
+        """Compact a node that many documents embed once (and `finish` its compacted form once, if given);
+        wherever this same dict is embedded, the result is reused. Returns the node, to be embedded in
+        expanded trees."""
+        form = self.compact(node)
+        self._kept[id(node)] = (node, finish(form) if finish else form)  # holding the node keeps its id from being reused
         return node
 
     def _add(self, result: dict, prop: str, values: list[dict], reverse: bool = False) -> None:
