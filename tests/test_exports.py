@@ -138,7 +138,8 @@ def test_the_compactor_refuses_what_it_does_not_implement():
     context = {"@vocab": "http://ex.org/", "ex": "http://ex.org/", "name": {"@id": "ex:name"}}
     assert Compactor(context).term("http://ex.org/name", {"@value": "A", "@language": "en"}) == "name"
     for extra in ({"@language": "en"}, {"title": {"@id": "ex:title", "@language": "en"}},
-                  {"byKey": {"@id": "ex:byKey", "@container": "@index"}}, {"nameless": {"@type": "@id"}}):
+                  {"byKey": {"@id": "ex:byKey", "@container": "@index"}}, {"nameless": {"@type": "@id"}},
+                  {"data": {"@id": "ex:data", "@type": "@json"}}):
         with pytest.raises(ValueError, match="does not implement"):
             Compactor({**context, **extra})
     with pytest.raises(ValueError, match="no reverse term"):

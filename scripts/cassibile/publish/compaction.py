@@ -232,5 +232,7 @@ def _check_supported(context: dict) -> None:
                             if c not in _CONTAINERS]
             if "@id" not in definition and "@reverse" not in definition:
                 unsupported.append(f"{term}: no @id")
+            if (kind := definition.get("@type", "@id")) not in ("@id", "@vocab") and kind.startswith("@"):
+                unsupported.append(f"{term}: @type {kind}")  # @none, @json
     if unsupported:
         raise ValueError(f"the JSON-LD context uses what cassibile's compaction does not implement: {', '.join(unsupported)}")
