@@ -24,6 +24,7 @@ from cassibile.namespaces import CAS, DCAT, GRAPH, ID, SOURCE, VOID
 from cassibile.pipeline import reason
 from cassibile.pipeline.load import load_files, load_project
 from cassibile.project import Project
+from cassibile.publish.compaction import Compactor
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
     CONTEXT_URL, LayerStore, claims_graph, entities, entity_documents, published_context, statements,
@@ -91,6 +92,58 @@ def test_jsonld_uses_the_published_context_readably(built, root):
     assert fact["rank"] in ("NormalRank", "PreferredRank") and isinstance(fact["supportedBy"], list)
     claim = nodes[fact["supportedBy"][0]]
     assert claim["type"] == "Claim" and claim["source"].startswith(str(SOURCE)) and len(claim["quote"]) == 1
+
+
+def _expanded(term) -> dict:
+    """An RDF term as a JSON-LD value object or node reference."""
+    if isinstance(term, Literal):
+        kind = {"@language": term.language} if term.language else {"@type": str(term.datatype)} if term.datatype else {}
+        return {"@value": str(term), **kind}
+    return {"@id": str(term)}
+
+
+def _pyld_choice(context: dict, document: dict) -> str:
+    """The key pyld gives the one property of a node object, or the name it gives its one type."""
+    compacted = jsonld.compact({"@id": "urn:x-test:subject", **document}, {"@context": context})
+    key = next(key for key in compacted if key not in ("@context", "id"))
+    return compacted[key] if key == "type" else key
+
+
+def test_the_compactor_chooses_each_key_of_the_dumps_as_pyld_does(layers, root):
+    """compaction.Compactor implements JSON-LD term selection itself: for each property of the layers with each
+    kind of value (a language, a datatype, a node a term names or not), for each type, and for the entity documents'
+    reverse properties, pyld (the reference processor) chooses the same key."""
+    context = published_context(root)
+    compactor = Compactor(context)
+    shapes = {}
+    for s, p, o in (t for graph in layers.values() for t in graph):
+        value = _expanded(o)
+        if p == RDF.type:
+            shapes[("type", str(o))] = ({"@type": [str(o)]}, compactor.iri(str(o), vocab=True))
+        else:
+            named = compactor.iri(str(o), vocab=True)  # a term such as "PreferredRank" names some nodes
+            shape = (o.language, o.datatype) if isinstance(o, Literal) else named if named in context else None
+            shapes[(str(p), shape)] = ({str(p): [value]}, compactor.term(str(p), value))
+    for role in (RDF.subject, RDF.object):
+        value = {"@id": str(ID["x"])}
+        shapes[("reverse", str(role))] = ({"@reverse": {str(role): [value]}}, compactor.term(str(role), value, reverse=True))
+    assert len(shapes) > 100
+    differ = {key: (ours, _pyld_choice(context, document)) for key, (document, ours) in shapes.items()
+              if ours != _pyld_choice(context, document)}
+    assert not differ, differ
+
+
+def test_the_compactor_refuses_what_it_does_not_implement():
+    """A default language, a term's own language, an index map or a term without an IRI would change pyld's choices."""
+    context = {"@vocab": "http://ex.org/", "ex": "http://ex.org/", "name": {"@id": "ex:name"}}
+    assert Compactor(context).term("http://ex.org/name", {"@value": "A", "@language": "en"}) == "name"
+    for extra in ({"@language": "en"}, {"title": {"@id": "ex:title", "@language": "en"}},
+                  {"byKey": {"@id": "ex:byKey", "@container": "@index"}}, {"nameless": {"@type": "@id"}},
+                  {"data": {"@id": "ex:data", "@type": "@json"}}):
+        with pytest.raises(ValueError, match="does not implement"):
+            Compactor({**context, **extra})
+    with pytest.raises(ValueError, match="no reverse term"):
+        Compactor(context).term("http://ex.org/name", {"@id": "http://ex.org/a"}, reverse=True)
 
 
 def test_context_names_every_object_property_so_values_stay_plain_iris(root):

@@ -150,9 +150,9 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
+    progress.step("writing the site")  # importing the site's modules is the site's time too
     from cassibile.publish.site import write_site  # the pages, last: they link to and reuse the files above
 
-    progress.step("writing the site")
     write_site(built, out / "site", project)
 
 

@@ -163,7 +163,7 @@ def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -
 
 
 def compactor(context: dict):
-    """One compactor per context, so that what it learns from pyld serves every document. Finding it serialises
+    """One compactor per context, so that the terms it chose serve every document. Finding it serialises
     the context: a writer of many documents with one context (the site's pages) keeps it instead."""
     return _compactor(json.dumps(context, sort_keys=True))
 
@@ -194,9 +194,15 @@ def _json_bytes(data) -> bytes:
 _FIRST_KEYS = {"@context": 0, "id": 1, "@id": 1, "type": 2, "@type": 2}
 
 
+class _SortedJson(dict):
+    """A JSON object that `_sort_json` has sorted already: what many entity documents embed is sorted once."""
+
+
 def _sort_json(value):
     """Sort JSON-LD arrays (RDF values are unordered sets unless @list) and keys, recursively;
     keys alphabetically after "@context", "id" and "type", which lead as in Linked Art."""
+    if isinstance(value, _SortedJson):
+        return value
     if isinstance(value, dict):
         keys = sorted(value, key=lambda k: (_FIRST_KEYS.get(k, 3), k))
         return {k: (value[k] if k == "@list" else _sort_json(value[k])) for k in keys}
@@ -337,8 +343,12 @@ class _Framer:
         properties = self.index.embedded(node, predicate)
         if properties is None:
             return None
-        embedded = self.shared[node] = self.compactor.keep(self._node(node, properties, None))
+        embedded = self.shared[node] = self.compactor.keep(self._node(node, properties, None), _sorted_once)
         return embedded
+
+
+def _sorted_once(form: dict) -> _SortedJson:
+    return _SortedJson(_sort_json(form))
 
 
 def _literal(literal: Literal) -> dict:
