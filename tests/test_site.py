@@ -990,6 +990,36 @@ def test_entity_and_source_pages_escape_every_text_from_the_data():
     assert _shown_as_text(source_page, "mark") == ['He wrote: "<b>founded</b> & signed".']
 
 
+AWKWARD_TERMS = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+cas:Firm a owl:Class ; rdfs:label "firm <&> \\"co\\""@en , "ditta <&>"@it ; skos:definition "A <b>firm</b> & \\"co\\"."@en ;
+    rdfs:comment "Not <i>a</i> person."@en ; rdfs:subClassOf cas:Agent ; owl:deprecated true .
+"""
+
+
+def test_the_ontology_page_escapes_every_text_from_the_ontology():
+    """A term's label, definition and note with <, & and " show as written on the ontology page, in each of its
+    places, escaped as Jinja's autoescape escaped them (&lt; &amp; &#34;), and never as markup."""
+    from cassibile.publish.site.pages import Renderer
+    from cassibile.publish.site.view import SiteGraph
+
+    ontology = Graph().parse(data=AWKWARD_TERMS, format="turtle")
+    pages = dict(Renderer(SiteGraph(built_of(Graph(), ontology))).ontology())
+    for line in ('<h3 id="Firm-h"><code>cas:Firm</code> firm &lt;&amp;&gt; &#34;co&#34; <span class="rank rank-deprecated">',
+                 '<p class="definition">A &lt;b&gt;firm&lt;/b&gt; &amp; &#34;co&#34;.</p><p class="note">Not &lt;i&gt;a&lt;/i&gt; person.</p>',
+                 '<li><abbr title="English">en</abbr> <span lang="en">firm &lt;&amp;&gt; &#34;co&#34;</span></li>'
+                 '<li><abbr title="Italian">it</abbr> <span lang="it">ditta &lt;&amp;&gt;</span></li>',
+                 '<p class="term-list"><a href="#Firm">Firm</a></p>'):
+        assert line in pages["en"]
+    assert '<h3 id="Firm-h"><code>cas:Firm</code> ditta &lt;&amp;&gt; <span class="rank rank-deprecated">' in pages["it"]
+    for html in pages.values():
+        assert "<b>firm" not in html and "<i>a</i>" not in html and '"co"' not in html
+
+
 def test_a_terms_html_is_made_once_for_each_value_and_way_of_showing_it():
     """A linked term's HTML is kept and given again, but never for another Value: the same label linked and not,
     in another language or to another page, each is its own."""
