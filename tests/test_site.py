@@ -727,6 +727,101 @@ def test_a_facts_derived_precision_and_an_entitys_inferred_types_reach_the_pages
     assert [e.text for e in timeline.elements if e.tag == "td" and e.attrs.get("data-label") == "Precisione"] == ["mese"]
 
 
+class Files(dict):
+    """A stand-in for the site's FileWriter that keeps what it is given: path -> bytes."""
+
+    def write(self, path, data) -> None:
+        self[str(path)] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _data_siblings(descriptions, blocks) -> dict[str, bytes]:
+    """What `write_data` writes of a page's blocks, by suffix (with its JSON-LD referring to the published context)."""
+    from cassibile.publish.site.describe import write_data
+
+    files = Files()
+    write_data(files, Path("page"), blocks, descriptions.jsonld(blocks))
+    return {path.removeprefix("page"): data for path, data in files.items()}
+
+
+def _written_whole(triples, context) -> dict[str, bytes]:
+    """What the build writes of a graph of sorted `triples` (oxigraph's) in the siblings' formats, as a page refers to
+    the published context: each file at once, from all the triples."""
+    from cassibile.publish.export import CONTEXT_URL, compacted_jsonld, compactor, serialize_statements
+    from cassibile.publish.outputs import GENERATED
+    from cassibile.publish.site.describe import DATA_FORMATS
+
+    written = {suffix: serialize_statements(triples, fmt, header=GENERATED if fmt == "ttl" else None)
+               for fmt, suffix, _, _ in DATA_FORMATS}
+    return {**written, ".jsonld": compacted_jsonld(triples, compactor(context), CONTEXT_URL)}
+
+
+def test_each_pages_data_joined_from_shared_blocks_is_the_bytes_of_its_triples_written_whole(built, root):
+    """A page's data siblings are joined from blocks, one per subject, each made once and shared by every page that
+    holds it (describe.Block): for every entity, fact and claim page, byte for byte what the page's triples give
+    written at once."""
+    import pyoxigraph as ox
+
+    from cassibile.project import Project
+    from cassibile.publish.publication import SOURCE_SUMMARY, triples_of
+    from cassibile.publish.site import built_from_dist, published_context_of
+    from cassibile.publish.site.describe import Descriptions
+    from cassibile.publish.site.view import SiteGraph
+    from cassibile.terms import to_oxigraph
+
+    build = built_from_dist(Project(root), built)
+    site, index, context = SiteGraph(build), build.publication, published_context_of(built)
+    data = Descriptions(site, index, context)
+    pages = [(data.entity(e), index.document(e)) for e in site.entities]
+    pages += [(data.fact(f), index.fact_document(f)) for f in site.facts]
+    for claim in site.claims.values():
+        part = {claim.iri: index.about[claim.iri], claim.source: index.summary(claim.source, SOURCE_SUMMARY)}
+        part.update((fact.iri, index.about[fact.iri]) for fact in claim.facts)
+        pages.append((data.claim(claim.iri), part))
+    holders = defaultdict(int)
+    for blocks, part in pages:
+        whole = sorted((ox.Triple(*map(to_oxigraph, triple)) for triple in triples_of(part)), key=str)
+        assert _data_siblings(data, blocks) == _written_whole(whole, context)
+        for block in blocks:
+            holders[id(block)] += 1
+    assert len(holders) < sum(holders.values()) / 3  # the pages share their blocks: a fact's is on 4 pages or more
+
+
+A_SPAN_WITHOUT_A_NAME = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX fact: <https://w3id.org/cassibile/fact/>
+PREFIX id: <https://w3id.org/cassibile/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+id:rome a cas:Place ; rdfs:label "Rome"@en .
+fact:rome--pointInTime--september-1943 a cas:Fact ; rdf:subject id:rome ; rdf:predicate cas:pointInTime ;
+    rdf:object [ a cas:TimeSpan ; cas:earliest "1943-09-01"^^xsd:date ; cas:latest "1943-09-30"^^xsd:date ] .
+"""
+
+
+def test_a_page_that_holds_a_blank_node_labels_it_from_the_pages_content():
+    """A page whose triples name a blank node (a time span without an IRI) has them as the dumps have a graph's: its
+    blank nodes labelled by RDFC-1.0 from the whole page, whichever pages the build wrote before it."""
+    from cassibile.publish.export import statements
+    from cassibile.publish.publication import triples_of
+    from cassibile.publish.site.describe import Descriptions
+    from cassibile.publish.site.view import SiteGraph
+
+    context = {"@vocab": str(CAS), "id": "@id", "type": "@type", "cas": str(CAS)}
+    build = built_of(Graph().parse(data=A_SPAN_WITHOUT_A_NAME, format="turtle"))
+    site, index = SiteGraph(build), build.publication
+    data = Descriptions(site, index, context)
+    [fact] = site.facts
+    for blocks, part in ((data.entity(ID.rome), index.document(ID.rome)), (data.fact(fact), index.fact_document(fact))):
+        siblings = _data_siblings(data, blocks)
+        page = Graph()
+        for triple in triples_of(part):
+            page.add(triple)
+        assert siblings == _written_whole(statements(page), context)
+        assert b"_:c14n0 <https://w3id.org/cassibile/ontology#earliest>" in siblings[".nt"]
+
+
 OUTSIDE_KNOWLEDGE = """
 PREFIX cas: <https://w3id.org/cassibile/ontology#>
 PREFIX fact: <https://w3id.org/cassibile/fact/>
@@ -893,6 +988,36 @@ def test_entity_and_source_pages_escape_every_text_from_the_data():
         assert 'Smith & "Sons" <Ltd>' in title or 'Notes & "drafts" <1943>' in title
         assert _shown_as_text(html, "blockquote") == ['“He wrote: "<b>founded</b> & signed".”']
     assert _shown_as_text(source_page, "mark") == ['He wrote: "<b>founded</b> & signed".']
+
+
+AWKWARD_TERMS = """
+PREFIX cas: <https://w3id.org/cassibile/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+cas:Firm a owl:Class ; rdfs:label "firm <&> \\"co\\""@en , "ditta <&>"@it ; skos:definition "A <b>firm</b> & \\"co\\"."@en ;
+    rdfs:comment "Not <i>a</i> person."@en ; rdfs:subClassOf cas:Agent ; owl:deprecated true .
+"""
+
+
+def test_the_ontology_page_escapes_every_text_from_the_ontology():
+    """A term's label, definition and note with <, & and " show as written on the ontology page, in each of its
+    places, escaped as Jinja's autoescape escaped them (&lt; &amp; &#34;), and never as markup."""
+    from cassibile.publish.site.pages import Renderer
+    from cassibile.publish.site.view import SiteGraph
+
+    ontology = Graph().parse(data=AWKWARD_TERMS, format="turtle")
+    pages = dict(Renderer(SiteGraph(built_of(Graph(), ontology))).ontology())
+    for line in ('<h3 id="Firm-h"><code>cas:Firm</code> firm &lt;&amp;&gt; &#34;co&#34; <span class="rank rank-deprecated">',
+                 '<p class="definition">A &lt;b&gt;firm&lt;/b&gt; &amp; &#34;co&#34;.</p><p class="note">Not &lt;i&gt;a&lt;/i&gt; person.</p>',
+                 '<li><abbr title="English">en</abbr> <span lang="en">firm &lt;&amp;&gt; &#34;co&#34;</span></li>'
+                 '<li><abbr title="Italian">it</abbr> <span lang="it">ditta &lt;&amp;&gt;</span></li>',
+                 '<p class="term-list"><a href="#Firm">Firm</a></p>'):
+        assert line in pages["en"]
+    assert '<h3 id="Firm-h"><code>cas:Firm</code> ditta &lt;&amp;&gt; <span class="rank rank-deprecated">' in pages["it"]
+    for html in pages.values():
+        assert "<b>firm" not in html and "<i>a</i>" not in html and '"co"' not in html
 
 
 def test_a_terms_html_is_made_once_for_each_value_and_way_of_showing_it():

@@ -115,13 +115,59 @@ def serialize_statements(found: list, fmt: str, header: str | None = None, prefi
     """Sorted triples (or quads, for TriG and N-Quads) through oxigraph's writer, which keeps their
     order; Turtle and TriG get their prefixes (default: the project's) in alphabetical order
     (oxigraph writes them in hash order)."""
+    return _finished(*_framed(_written(found, fmt, prefixes), fmt), fmt, header)
+
+
+def _written(found: list, fmt: str, prefixes: dict | None = None) -> bytes:
     prefixes = _PREFIXES if prefixes is None else prefixes
-    data = ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt in ("ttl", "trig", "xml") else None)
+    return ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt in ("ttl", "trig", "xml") else None)
+
+
+# oxigraph's writers put a graph's statements between a head and a tail that depend only on the prefixes, and, fed
+# statements sorted, write each subject's on lines of their own, the same in every graph: so what they write of a
+# subject's statements can be written once and reused in every graph that holds them (the site's data siblings).
+def statement_lines(triples: list[ox.Triple], fmt: str) -> bytes:
+    """What `serialize_statements` writes of sorted triples (every one of their subjects has) in a graph format,
+    without the head and tail around every graph: to be joined by `serialize_blocks`."""
+    return _framed(_written(triples, fmt), fmt)[1]
+
+
+def serialize_blocks(blocks: list[bytes], fmt: str, header: str | None = None) -> bytes:
+    """What `serialize_statements` writes of the triples of `blocks` (`statement_lines`), given in the order of
+    their triples, each subject's triples in one block."""
+    if not blocks:
+        return serialize_statements([], fmt, header)
+    head, _, tail = _frame(fmt)
+    return _finished(head, b"".join(blocks), tail, fmt, header)
+
+
+@lru_cache(maxsize=None)
+def _frame(fmt: str) -> tuple[bytes, bytes, bytes]:
+    """The head and tail `serialize_statements` writes around any graph's statements in a graph format."""
+    probe = ox.Triple(ox.NamedNode(BASE + "probe"), ox.NamedNode(RDFS.label), ox.Literal("probe"))
+    return _framed(_written([probe], fmt), fmt)
+
+
+def _framed(data: bytes, fmt: str) -> tuple[bytes, bytes, bytes]:
+    """A graph or dataset as oxigraph writes it, as (head, statements, tail): the prefixes of Turtle and TriG, the XML
+    declaration and root element around RDF/XML's; nothing around N-Triples' and N-Quads'."""
     if fmt in ("ttl", "trig"):
-        lines = data.decode("utf-8").split("\n")
-        body = next((n for n, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
-        data = "\n".join(sorted(lines[:body]) + [""] + lines[body:]).encode("utf-8")
-    return _comment(header) + data
+        end = 0
+        while data.startswith(b"@prefix ", end):
+            end = data.index(b"\n", end) + 1
+        return data[:end], data[end:], b""
+    if fmt == "xml":
+        start, end = data.index(b"\n", data.index(b"\n") + 1) + 1, data.rindex(b"\n") + 1
+        return data[:start], data[start:end], data[end:]
+    return b"", data, b""
+
+
+def _finished(head: bytes, body: bytes, tail: bytes, fmt: str, header: str | None) -> bytes:
+    """The file: `header` as comments, then Turtle's and TriG's prefixes sorted (oxigraph writes them in hash order)
+    and a blank line."""
+    if fmt in ("ttl", "trig"):
+        head = b"".join(line + b"\n" for line in sorted(head.split(b"\n")[:-1])) + b"\n"
+    return _comment(header) + head + body + tail
 
 
 def _comment(header: str | None) -> bytes:
@@ -152,6 +198,12 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None 
 def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -> bytes:
     """As `jsonld_bytes`, with a compactor already found for the context (`compactor`); `context` is what the
     file says its context is: the context itself, or its URL."""
+    return jsonld_graph(compacted_nodes(triples, compactor), context)
+
+
+def compacted_nodes(triples: list[ox.Triple], compactor) -> list[dict]:
+    """Every subject of the triples as one node object, compacted with `compactor` and sorted (`_sort_json`): the
+    same in every document that holds these triples of it, so a writer of many may keep it (the site's pages)."""
     nodes: dict = {}
     for s, p, o in triples:
         node = nodes.setdefault(s.value, {"@id": _json_id(s)})
@@ -159,7 +211,13 @@ def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -
             node.setdefault("@type", []).append(_json_id(o))
         else:
             node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    return _json_bytes({"@context": context, "@graph": [compactor.compact(node) for node in nodes.values()]})
+    return [_sort_json(compactor.compact(node)) for node in nodes.values()]
+
+
+def jsonld_graph(nodes: list[dict], context: dict | str) -> bytes:
+    """Node objects from `compacted_nodes` as one JSON-LD document, under `context` (the context, or its URL): what
+    `_json_bytes` writes of them."""
+    return _dumped({"@context": _sort_json(context), "@graph": _sorted_array(nodes)})
 
 
 def compactor(context: dict):
@@ -188,7 +246,11 @@ def _json_literal(literal: ox.Literal) -> dict:
 
 
 def _json_bytes(data) -> bytes:
-    return orjson.dumps(_sort_json(data), option=orjson.OPT_INDENT_2) + b"\n"
+    return _dumped(_sort_json(data))
+
+
+def _dumped(data) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 _FIRST_KEYS = {"@context": 0, "id": 1, "@id": 1, "type": 2, "@type": 2}

@@ -27,7 +27,7 @@ from cassibile.namespaces import BASE, GRAPH, LANGUAGES
 from cassibile.pipeline.load import Dataset, read_source_texts
 from cassibile.pipeline.store import LayerStore
 from cassibile.project import Project
-from cassibile.publish.export import jsonld_bytes, statements
+from cassibile.publish.export import statements
 from cassibile.publish.outputs import LAYERS, Built, replace_folder
 from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
@@ -66,19 +66,19 @@ def _write_files(writer: FileWriter, site: SiteGraph, render: Renderer, data: de
         _write_pages(writer, out, f"id/{slug}.html", render.entity(entity))
     for source in site.sources:
         slug = local_name(source)
-        triples = data.source(source)
-        write_data(writer, out / "source" / slug, triples, jsonld_bytes(triples, data.context))
+        blocks = data.source(source)
+        write_data(writer, out / "source" / slug, blocks, data.jsonld(blocks, data.context))
         writer.write(out / "source" / f"{slug}.txt", site.texts[source])
         _write_pages(writer, out, f"source/{slug}.html", render.source(source))
     for fact in site.facts.values():
         if fact.page:
-            triples = data.fact(fact.iri)
-            write_data(writer, out / "fact" / local_name(fact.iri), triples, data.jsonld(triples))
+            blocks = data.fact(fact.iri)
+            write_data(writer, out / "fact" / local_name(fact.iri), blocks, data.jsonld(blocks))
             _write_pages(writer, out, fact.page, render.fact(fact))
     for claim in site.claims.values():
         if claim.page:
-            triples = data.claim(claim.iri)
-            write_data(writer, out / "claim" / local_name(claim.iri), triples, data.jsonld(triples))
+            blocks = data.claim(claim.iri)
+            write_data(writer, out / "claim" / local_name(claim.iri), blocks, data.jsonld(blocks))
             _write_pages(writer, out, claim.page, render.claim(claim))
     timeline_rows = {lang: rows(site, site.displays[lang]) for lang in LANGUAGES}
     writer.write(out / "timeline.svg", timeline_svg(timeline_rows["en"], site.displays["en"]) + "\n")
@@ -89,8 +89,8 @@ def _write_files(writer: FileWriter, site: SiteGraph, render: Renderer, data: de
     _write_pages(writer, out, "sparql/index.html", render.sparql(queries, input_attributes, OWN_QUERY))
     _write_pages(writer, out, "ontology.html", render.ontology())
     void = describe.read_built(out.parent / "void.ttl")
-    triples = statements(void)
-    write_data(writer, out / "dataset", triples, jsonld_bytes(triples, data.context))
+    blocks = data.of(statements(void))
+    write_data(writer, out / "dataset", blocks, data.jsonld(blocks, data.context))
     _write_pages(writer, out, "dataset.html", render.dataset(void))
 
 

@@ -1,5 +1,5 @@
-"""Render every page of the site from a SiteGraph, in each of the four languages: entity, source, fact and claim
-pages in Python, the others with Jinja2 templates (autoescaped), all in the same frame.
+"""Render every page of the site from a SiteGraph, in each of the four languages: entity, source, fact, claim and
+ontology pages in Python, the others with Jinja2 templates (autoescaped), all in the same frame.
 
 What a page shows is worked out once (its facts, claims and their order in no language); each
 language then renders it with its own display (labels, dates, interface strings). Every text from the
@@ -47,6 +47,9 @@ TERM_RELATIONS = (
     (OWL.disjointWith, "disjoint_with"), (SKOS.closeMatch, "close_match"), (SKOS.exactMatch, "exact_match"),
 )
 TERM_KINDS = ("classes", "properties", "individuals")
+# The ontology's own files, beside the site (suffix, media type, name), as its page lists them.
+ONTOLOGY_FILES = ((".ttl", "text/turtle", "Turtle"), (".jsonld", "application/ld+json", "JSON-LD"),
+                  (".nt", "application/n-triples", "N-Triples"))
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 SOURCE_META = (
     (DCTERMS.language, "language"), (CAS.kindOfText, "kind_of_text"), (DCTERMS.publisher, "publisher"),
@@ -505,6 +508,47 @@ class Fragments:
                 f'  <ul class="supports">\n{facts}  </ul>\n</section>\n</article>\n')
         return self._page(claim.page, w("claim.title", source=source.text), data, main)
 
+    # --- the ontology's page --------------------------------------------------------------------------
+
+    def ontology_page(self, title: Value, titles: list[tuple[str, str]], header: list, terms: dict[str, list[dict]]) -> str:
+        """The ontology's documentation: its titles and header (`header`: (heading, values)), its terms by kind
+        (`terms`: key of the kind -> what `Renderer._term` says of each), then each term."""
+        root, iri = self.root, escape(ONTOLOGY)
+        others = "".join(f'<li lang="{escape(code)}">{escape(text)}</li>' for code, text in titles if text != title.text)
+        said = "".join(f"<dt>{escape(heading)}</dt><dd>{self.values(values)}</dd>" for heading, values in header if values)
+        files = " · ".join(f'<a href="{root}ontology{suffix}" type="{media}">{name}</a>' for suffix, media, name in ONTOLOGY_FILES)
+        contents = "".join(
+            f'  <h2 class="toc-heading"><a href="#{key}">{self.said(f"ontology.kinds.{key}")}</a> ({len(found)})</h2>\n'
+            f'  <p class="term-list">{" · ".join(map(_anchor_link, found))}</p>\n' for key, found in terms.items())
+        sections = "".join(
+            f'<section aria-labelledby="{key}">\n  <h2 id="{key}">{self.said(f"ontology.kinds.{key}")}</h2>\n'
+            f'{"".join(self._term_section(term) for term in found)}</section>\n' for key, found in terms.items())
+        main = (f'<header>\n  <p class="kind">{self.said("nav.ontology")}</p>\n  <h1>{self.value(title)}</h1>\n'
+                f'  <ul class="titles">{others}</ul>\n  <dl class="identity">\n'
+                f'    <dt>{self.said("page.iri")}</dt><dd><code>{iri}</code> ({self.said("ontology.prefix")} <code>cas:</code> = '
+                f'<code>{iri}#</code>)</dd>\n{said}    <dt>{self.said("page.data")}</dt>\n    <dd>{files}</dd>\n  </dl>\n</header>\n\n'
+                f'<nav aria-label="{self.said("ontology.terms")}" class="toc">\n{contents}</nav>\n\n{sections}')
+        head = "".join(f'<link rel="alternate" type="{media}" href="{root}ontology{suffix}">\n' for suffix, media, _ in ONTOLOGY_FILES)
+        return f'{self.top("ontology.html", self.words("nav.ontology"), head)}{main}{self.bottom()}'
+
+    def _term_section(self, term: dict) -> str:
+        """A term of the ontology: its name, label, definition and notes, then its IRI, labels, relations and Wikidata mappings."""
+        value, anchor = self.value, escape(term["anchor"])
+        deprecated = f' <span class="rank rank-deprecated">{self.said("ontology.deprecated")}</span>' if term["deprecated"] else ""
+        about = f'<p class="definition">{value(term["definition"])}</p>' if term["definition"] else ""
+        about += "".join(f'<p class="note">{value(comment)}</p>' for comment in term["comments"])
+        facts = "".join(f"<dt>{escape(heading)}</dt><dd>{self.values(values)}</dd>" for heading, values in term["relations"])
+        if term["labels"]:
+            labels = "".join(f'<li><abbr title="{self.said(f"languages.{code}")}">{escape(code)}</abbr> <span lang="{escape(code)}">'
+                             f"{escape(text)}</span></li>" for code, text, _ in term["labels"])
+            facts = f'<dt>{self.said("ontology.labels")}</dt><dd><ul class="term-labels">{labels}</ul></dd>{facts}'
+        if term["wikidata"]:
+            facts += f'<dt>Wikidata</dt><dd>{"; ".join(f"{escape(how)} {value(v)}" for how, v in term["wikidata"])}</dd>'
+        return (f'  <section class="term" id="{anchor}" aria-labelledby="{anchor}-h">\n'
+                f'    <h3 id="{anchor}-h"><code>cas:{anchor}</code> {value(term["label"])}{deprecated}</h3>\n'
+                f'{about}    <dl class="term-facts">\n      <dt>{self.said("page.iri")}</dt><dd><code>{escape(term["iri"])}</code></dd>\n'
+                f"{facts}    </dl>\n  </section>\n")
+
     def _identity(self, iri: URIRef, data: str) -> str:
         """A fact's or claim's IRI and data siblings."""
         return (f'  <dl class="identity">\n    <dt>{self.said("page.iri")}</dt><dd><code>{escape(iri)}</code></dd>\n'
@@ -521,7 +565,7 @@ class Renderer:
     def __init__(self, site: SiteGraph):
         self.site, self.env = site, environment()
         self.templates = {name: self.env.get_template(f"{name}.html") for name in (
-            "index", "timeline", "ontology", "dataset", "search", "sparql")}
+            "index", "timeline", "dataset", "search", "sparql")}
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
     def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
@@ -648,8 +692,7 @@ class Renderer:
                               Value("cas")))
             header = [(words(f"ontology.header.{key}"), [display.value(v) for v in vs]) for key, vs in header_terms]
             documented = {key: [self._term(term, said[term], display) for term in found] for key, found in terms.items()}
-            yield lang, self.render("ontology", lang, "ontology.html", kinds=TERM_KINDS, terms=documented,
-                                    header=header, title=title, titles=titles, iri=str(ONTOLOGY))
+            yield lang, self._fragments(lang, "ontology.html").ontology_page(title, titles, header, documented)
 
     def _term_statements(self, term: URIRef) -> dict:
         """What the ontology says of a term, in no language yet: read once for the four pages."""
@@ -704,6 +747,11 @@ class Renderer:
                 vocabularies=sorted(str(v) for v in void.objects(dataset, VOID.vocabulary)),
                 downloads=downloads, subsets=subsets, classes=classes,
             )
+
+
+def _anchor_link(term: dict) -> str:
+    anchor = escape(term["anchor"])
+    return f'<a href="#{anchor}">{anchor}</a>'
 
 
 def _group_order(item: tuple) -> tuple:
