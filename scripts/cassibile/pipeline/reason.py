@@ -23,7 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from cassibile.collector import paused
 from cassibile.errors import DataError
-from cassibile.namespaces import BASE, CAS, WD
+from cassibile.namespaces import BASE, CAS, WD, prefixed
 from cassibile.pipeline.load import new_graph
 
 ENGINES = ("owlrl", "reasonable")
@@ -254,13 +254,8 @@ class Closure:
             yield from part.objects(subject, predicate)
 
 
-@cache
-def _names():
-    return new_graph().namespace_manager
-
-
 def _qname(node) -> str:
-    return _names().normalizeUri(node) if isinstance(node, URIRef) else repr(str(node))
+    return prefixed(node) if isinstance(node, URIRef) else repr(str(node))
 
 
 @paused()

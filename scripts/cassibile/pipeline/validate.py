@@ -26,7 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cassibile.errors import DataError, Location, read_utf8
-from cassibile.namespaces import CAS, ID, SH
+from cassibile.namespaces import CAS, ID, SH, prefixed
 from cassibile.pipeline import shacl_sparql
 from cassibile.pipeline.load import Dataset, new_graph
 from cassibile.pipeline.store import LayerStore, LayerUnion, StoreView
@@ -412,7 +412,7 @@ def describe(dataset: Dataset, graph: Graph, node) -> str:
 
 
 def _short(iri) -> str:
-    return new_graph().namespace_manager.normalizeUri(URIRef(str(iri))) if str(iri).startswith("http") else str(iri)
+    return prefixed(iri) if str(iri).startswith("http") else str(iri)
 
 
 def report_text(violations: list[Violation]) -> str:
