@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from cassibile.build import reasoning_input
 from cassibile.errors import DataError
 from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, LANGUAGES, WIKIBASE
+from cassibile.namespaces import PREFIXES as NAMESPACES
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import Dataset
 from cassibile.pipeline.store import LayerStore
@@ -680,22 +681,15 @@ def built_of(data: Graph, ontology: Graph | None = None) -> Built:
     return Built(dataset, [])
 
 
-PRECISE_AND_INFERRED = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX fact: <https://w3id.org/cassibile/fact/>
-PREFIX id: <https://w3id.org/cassibile/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+# The publication's prefixes, for the Turtle fixtures below.
+PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in NAMESPACES.items())
 
+PRECISE_AND_INFERRED = PREFIXES + """
 id:rome a <urn:x-test:Capital> ; rdfs:label "Rome"@en , "Roma"@it .
 fact:rome--pointInTime--1943-09 a cas:Fact ;
     rdf:subject id:rome ; rdf:predicate cas:pointInTime ; rdf:object "1943-09"^^xsd:gYearMonth .
 """
-PRECISE_AND_INFERRED_ONTOLOGY = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
+PRECISE_AND_INFERRED_ONTOLOGY = PREFIXES + """
 <urn:x-test:Capital> rdfs:subClassOf cas:Place .
 cas:pointInTime rdfs:label "point in time"@en , "momento"@it .
 cas:MonthPrecision rdfs:label "month"@en , "mese"@it .
@@ -786,14 +780,7 @@ def test_each_pages_data_joined_from_shared_blocks_is_the_bytes_of_its_triples_w
     assert len(holders) < sum(holders.values()) / 3  # the pages share their blocks: a fact's is on 4 pages or more
 
 
-A_SPAN_WITHOUT_A_NAME = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX fact: <https://w3id.org/cassibile/fact/>
-PREFIX id: <https://w3id.org/cassibile/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
+A_SPAN_WITHOUT_A_NAME = PREFIXES + """
 id:rome a cas:Place ; rdfs:label "Rome"@en .
 fact:rome--pointInTime--september-1943 a cas:Fact ; rdf:subject id:rome ; rdf:predicate cas:pointInTime ;
     rdf:object [ a cas:TimeSpan ; cas:earliest "1943-09-01"^^xsd:date ; cas:latest "1943-09-30"^^xsd:date ] .
@@ -822,15 +809,7 @@ def test_a_page_that_holds_a_blank_node_labels_it_from_the_pages_content():
         assert b"_:c14n0 <https://w3id.org/cassibile/ontology#earliest>" in siblings[".nt"]
 
 
-OUTSIDE_KNOWLEDGE = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX fact: <https://w3id.org/cassibile/fact/>
-PREFIX id: <https://w3id.org/cassibile/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX wikibase: <http://wikiba.se/ontology#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
+OUTSIDE_KNOWLEDGE = PREFIXES + """
 id:session rdfs:label "Session"@en , "Seduta"@it .
 cas:pointInTime rdfs:label "point in time"@en , "momento"@it .
 fact:session--pointInTime--1943-07-24 a cas:Fact ;
@@ -893,18 +872,7 @@ def test_the_search_index_holds_labels_in_each_language_and_alternative_names():
 
 
 
-AWKWARD_TEXTS = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX claim: <https://w3id.org/cassibile/claim/>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX fact: <https://w3id.org/cassibile/fact/>
-PREFIX id: <https://w3id.org/cassibile/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <http://schema.org/>
-PREFIX source: <https://w3id.org/cassibile/source/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
+AWKWARD_TEXTS = PREFIXES + """
 id:firm rdfs:label "Smith & \\"Sons\\" <Ltd>"@en ; schema:description "Makers of \\"<i>tools</i>\\" & more"@en ;
     rdfs:comment "Renamed <em>twice</em> & \\"often\\""@en .
 cas:pointInTime rdfs:label "point in time"@en .
@@ -990,12 +958,7 @@ def test_entity_and_source_pages_escape_every_text_from_the_data():
     assert _shown_as_text(source_page, "mark") == ['He wrote: "<b>founded</b> & signed".']
 
 
-AWKWARD_TERMS = """
-PREFIX cas: <https://w3id.org/cassibile/ontology#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-
+AWKWARD_TERMS = PREFIXES + """
 cas:Firm a owl:Class ; rdfs:label "firm <&> \\"co\\""@en , "ditta <&>"@it ; skos:definition "A <b>firm</b> & \\"co\\"."@en ;
     rdfs:comment "Not <i>a</i> person."@en ; rdfs:subClassOf cas:Agent ; owl:deprecated true .
 """
