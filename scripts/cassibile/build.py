@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from rdflib.namespace import RDF
+import pyoxigraph as ox
 
 from cassibile import collector
 from cassibile.errors import DataError
-from cassibile.namespaces import BASE, CAS, GRAPH
-from cassibile.pipeline import derive, reason
+from cassibile.namespaces import BASE, GRAPH
+from cassibile.pipeline import derive, reason, rules
 from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.store import LayerStore
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
@@ -58,13 +58,12 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     progress.step(f"derived {layers.size(GRAPH['derived'])} triples (truthy graph, date precision and bounds)")
     progress.step(f"reasoning (OWL RL, {reasoner})")
     checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
-    asserted = reasoning_input(layers)
     try:
-        inferred = reason.inferences(asserted, reasoner, describe=partial(describe, dataset, asserted))
+        inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], reasoner,
+                                           describe=lambda view: partial(describe, dataset, view), note=progress.step)
     except DataError as error:  # an inconsistency stops the build; show what validation finds as well
         violations = _validate(checker, dataset)
         raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
-    del asserted
     progress.step(f"inferred {len(inferred)} triples")
     violations = _validate(checker, dataset)  # after reasoning, so that the reasoner's memory is free again
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
@@ -83,18 +82,14 @@ def _validate(checker: Checker, dataset: Dataset) -> list[Violation]:
 
 
 REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first
-# Every triple of those layers (their union, each triple once) but what a fact node says besides its type. A fact's
-# qualifiers (cas:replacedBy, cas:onBehalfOf, …) qualify a statement; they are not assertions about the fact node, so
-# OWL RL must not draw inverse, domain or range conclusions from them. The facts reach the reasoner as the truthy
-# triples the build derived from them.
-_REASONING_INPUT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER (?p = <{RDF.type}> || NOT EXISTS {{ ?s a <{CAS.Fact}> }}) }}"
 
 
 @collector.paused()  # the input and its index live until reasoning ends, and making them leaves little garbage
 def reasoning_input(layers: LayerStore) -> reason.Triples:
-    """What OWL RL reasons over, read from the build's store (`_REASONING_INPUT`), its literals as written."""
-    with layers.union([GRAPH[name] for name in REASONED]) as union:
-        return reason.Triples(union.written_triples(union.query(_REASONING_INPUT)))
+    """What OWL RL reasons over (`rules.facts_reduced_to_their_type`), read from the build's store, its literals as written."""
+    graphs = [ox.NamedNode(GRAPH[name]) for name in REASONED]
+    with rules.facts_reduced_to_their_type(layers.store, graphs), layers.union([GRAPH[name] for name in REASONED]) as union:
+        return reason.Triples(union.written_triples())
 
 
 def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cassibile import __version__
 from cassibile.errors import CassibileError, UsageError
+from cassibile.pipeline import REASONERS
 from cassibile.project import Project
 
 
@@ -53,13 +54,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="validate, reason and write every output into dist/ (atomically)")
     p.add_argument("--out", type=Path, help="output folder (default: dist/ in the project)")
-    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable",
-                   help="OWL RL engine (default: reasonable; tests/test_reasoning.py shows both infer the same)")
+    p.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0],
+                   help=f"OWL RL engine (default: {REASONERS[0]}, rules in the build's store; tests/test_reasoning.py "
+                        "shows all three infer the same)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
 
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
-    p.add_argument("--reasoner", choices=("owlrl", "reasonable"), default="reasonable", help="OWL RL engine (default: reasonable)")
+    p.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0], help=f"OWL RL engine (default: {REASONERS[0]})")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress messages (shown on standard error when the Turtle to check exceeds 4 MiB)")
 
