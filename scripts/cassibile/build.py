@@ -59,16 +59,15 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     progress.step(f"reasoning (OWL RL, {reasoner})")
     checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
     try:
-        inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], reasoner,
+        inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
                                            describe=lambda view: partial(describe, dataset, view), note=progress.step)
     except DataError as error:  # an inconsistency stops the build; show what validation finds as well
         violations = _validate(checker, dataset)
         raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
-    progress.step(f"inferred {len(inferred)} triples")
-    violations = _validate(checker, dataset)  # after reasoning, so that the reasoner's memory is free again
+    progress.step(f"inferred {inferred} triples")
+    violations = _validate(checker, dataset)
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
-    checker.add(inferred, GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
-    del inferred
+    checker.include(GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
     layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts

@@ -1,15 +1,11 @@
 """OWL RL reasoning: the closure of ontology + graph, kept apart from what was asserted.
 
-Two engines compute the OWL 2 RL closure: owlrl (pure Python, the reference) and reasonable
-(Rust: seconds at 100k triples where owlrl takes minutes, benchmarks/reasoners.py). They differ
-only on the ontology's own terms (owlrl also propagates rdfs:domain and rdfs:range to
-super-classes), so the inferred layer holds what the closure says about the publication's
-things, and on that both agree (tests/test_reasoning.py); reasonable is therefore the default.
-
->>> is_published(URIRef("https://w3id.org/cassibile/id/cassibile"), RDF.type, URIRef("https://w3id.org/cassibile/ontology#Place"))
-True
->>> is_published(URIRef("http://www.wikidata.org/entity/Q1012526"), RDF.type, URIRef("https://w3id.org/cassibile/ontology#Place"))
-False
+Three engines compute the OWL 2 RL closure: owlrl (pure Python, the reference), reasonable (Rust: seconds at 100k
+triples where owlrl takes minutes, benchmarks/reasoners.py) and the rules the ontology's vocabulary calls for, run in
+the build's store (`rules`: the closure never becomes Python objects). They differ on the ontology's own terms (owlrl
+also propagates rdfs:domain and rdfs:range to super-classes; the rules in the store run no schema rule), so the
+inferred layer holds what the closure says about the publication's things (`_PUBLISH`), and on that all three agree
+(tests/test_reasoning.py); the rules in the store are therefore the default.
 """
 
 from __future__ import annotations
@@ -35,32 +31,44 @@ ENGINES = REASONERS
 DEFAULT_ENGINE = REASONERS[0]
 
 # Triples every OWL RL closure adds about everything: they say nothing about this publication.
-_TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDF.Property}
-_REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
-# Looked up once: `is_published` runs on every added triple, and rdflib resolves RDF.type in Python.
-_TYPE, _ONTOLOGY, _WIKIDATA = RDF.type, str(CAS), str(WD)
+_TRIVIAL_OBJECTS = (OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDF.Property)
+_REFLEXIVE = (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf)
+_ONTOLOGY, _WIKIDATA = str(CAS), str(WD)
+
+
+def _ours(variable: str) -> str:
+    """A SPARQL test: is the node one of the publication's own (id/, fact/, claim/, source/, interval/)?"""
+    return f'(isIRI({variable}) && STRSTARTS(STR({variable}), "{BASE}") && !STRSTARTS(STR({variable}), "{_ONTOLOGY}"))'
+
+
+# What the build publishes of the triples reasoning added (the graphs named ?added; the default graph is the input):
+# news about the publication's own things. Left out: triples about ontology terms (the ontology is published as
+# written), about Wikidata's items (owl:sameAs would copy every statement onto the QID; the Wikidata view does that
+# properly), blank nodes, the trivial triples every closure adds, and any about an external alias: OWL RL copies every
+# statement about an entity onto whatever it is owl:sameAs (a Wikidata item, or a malformed target such as a literal
+# that validation reports), and those copies would only repeat, under another name, what the graph already says.
+_PUBLISH = f"""INSERT {{{{ GRAPH {{into}} {{{{ ?s ?p ?o }}}} }}}} {{using}}WHERE {{{{
+  GRAPH ?added {{{{ ?s ?p ?o }}}}
+  FILTER ({_ours("?s")} && !isBlank(?o) && !STRSTARTS(STR(?o), "{_WIKIDATA}"))
+  FILTER (!(?p IN ({", ".join(f"<{p}>" for p in _REFLEXIVE)}) && sameTerm(?s, ?o)))
+  FILTER (!(?p = <{RDF.type}> && ?o IN ({", ".join(f"<{c}>" for c in _TRIVIAL_OBJECTS)})))
+  FILTER ({_ours("?o")} || NOT EXISTS {{{{ ?own <{OWL.sameAs}> ?o FILTER {_ours("?own")} }}}})
+}}}}"""
+
+
+def publish(layers: LayerStore, inputs: list, added: list, into: ox.NamedNode) -> None:
+    """Add to the graph `into` what the build publishes (`_PUBLISH`) of the triples in the graphs `added`, reasoned
+    from the graphs `inputs`, every literal as written."""
+    using = "".join(f"USING {g} " for g in inputs) + "".join(f"USING NAMED {g} " for g in added)
+    layers.store.update(_PUBLISH.format(into=into, using=using))
+    layers.copied(added, into)
+
 
 # reasonable checks cax-dw by pairing every member of a class with every member of each class it is
 # disjoint with, and that check adds no triple (we run our own, `_disjoint_members`): at 100k triples
 # it was 9 of the closure's 11 s. Under this stand-in name the axioms go through every other rule
 # exactly as before, and come back as owl:disjointWith.
 _DISJOINT_STAND_IN = URIRef("urn:x-cassibile:reasoning:disjointWith")
-
-
-def is_published(subject, predicate, obj) -> bool:
-    """Is an inferred triple news about the publication's own things (id/, fact/, claim/, source/, interval/)?
-
-    Left out: triples about ontology terms (the ontology is published as written), about
-    Wikidata's items (owl:sameAs would copy every statement onto the QID; the Wikidata view
-    does that properly), blank nodes, and the trivial triples every closure adds.
-    """
-    if not isinstance(subject, URIRef) or isinstance(obj, BNode):
-        return False
-    if not str(subject).startswith(BASE) or str(subject).startswith(_ONTOLOGY) or str(obj).startswith(_WIKIDATA):
-        return False
-    if predicate in _REFLEXIVE and subject == obj:
-        return False
-    return not (predicate == _TYPE and obj in _TRIVIAL_OBJECTS)
 
 
 def _plain(term):
@@ -154,65 +162,84 @@ def closure_oxigraph(graph: Graph) -> tuple[set, list[str]]:
         return closure_reasonable(graph)
 
 
-_INPUT = rules.WORK + "input"
+_INPUT, _ADDED, _PUBLISHED = (rules.WORK + name for name in ("input", "added", "published"))  # graphs of a store of its own
 
 
 @contextmanager
-def _closed(layers: LayerStore, union: LayerUnion) -> Iterator[rules.Rounds]:
+def _closed(layers: LayerStore, union: LayerUnion, progress: Callable[[str], None] = lambda message: None) -> Iterator[rules.Rounds]:
     """The rounds of rules run on `union` in its store, until the block ends."""
     rounds = rules.Rounds(layers.store, union.graphs)
     try:
-        rounds.run()
+        rounds.run(progress)
         rounds.refuse_trespass()
         yield rounds
     finally:
         rounds.close()
 
 
-def _added_as_written(layers: LayerStore, union: LayerUnion, added: Iterable) -> Iterator[tuple]:
-    """The rules' triples as rdflib's, each literal the store rewrote as the input wrote it. The rules only copy terms, so
-    a rewritten literal they add was written as it is written wherever the input has it; a store term that stands for
-    two forms there (as "5"^^xsd:int and "5"^^xsd:integer do) would be two terms to OWL RL, and is not handled here."""
+def _written_forms(layers: LayerStore, union: LayerUnion) -> dict:
+    """Each literal of `union` the store rewrote -> its forms as written there (rdflib's)."""
     forms: dict = {}
     for (_, _, stored), written in union.written_forms().items():
         forms.setdefault(stored, set()).update(written)
-    terms, rewritten = layers.terms, layers.rewritten
+    return forms
+
+
+def _added_as_written(layers: LayerStore, union: LayerUnion, added: Iterable) -> Iterator[tuple]:
+    """The rules' triples as rdflib's, each literal the store rewrote as the input wrote it (`_note_written`)."""
+    forms, terms, rewritten = _written_forms(layers, union), layers.terms, layers.rewritten
     for triple in added:
         s, p, o = triple.subject, triple.predicate, triple.object
-        if o in rewritten:
-            if len(written := forms.get(o, ())) != 1:
-                raise rules.Unsupported(f"the literal {o} is written in {len(written)} ways")
-            yield terms[s], terms[p], next(iter(written))
-        else:
-            yield terms[s], terms[p], terms[o]
+        yield terms[s], terms[p], next(iter(_one_form(forms, o))) if o in rewritten else terms[o]
 
 
-def store_inferences(layers: LayerStore, graphs: list[str], engine: str = DEFAULT_ENGINE,
+def _one_form(forms: dict, literal) -> set:
+    """The rules only copy terms, so a rewritten literal they add was written as it is written wherever the input has
+    it; a store term that stands for two forms there (as "5"^^xsd:int and "5"^^xsd:integer do) would be two terms to
+    OWL RL, and is not handled here."""
+    if len(written := forms.get(literal, ())) != 1:
+        raise rules.Unsupported(f"the literal {literal} is written in {len(written)} ways")
+    return written
+
+
+def _note_written(layers: LayerStore, union: LayerUnion, graphs: list) -> None:
+    """Note, for the rules' graphs, the written form of each literal the store rewrote (`_one_form`)."""
+    forms = _written_forms(layers, union)
+    for literal in layers.rewritten:
+        for graph in graphs:
+            for quad in layers.store.quads_for_pattern(None, None, literal, graph):
+                layers.written.setdefault(graph, {})[(quad.subject, quad.predicate, literal)] = _one_form(forms, literal)
+
+
+def store_inferences(layers: LayerStore, graphs: list[str], into: str, engine: str = DEFAULT_ENGINE,
                      describe: Callable[[StoreView], Callable[[object], str]] | None = None,
-                     note: Callable[[str], None] = lambda message: None) -> set:
-    """`inferences` of the union of the store's `graphs`, less what fact nodes say besides their type (the build's
-    reasoning input). The oxigraph engine reasons in the store and reads back only the candidates for publication; the
-    others, or an input the rules do not cover (`note` is told why), get the input as rdflib triples."""
+                     note: Callable[[str], None] = lambda message: None) -> int:
+    """Add to the store's graph `into` the `inferences` of the union of its `graphs`, less what fact nodes say besides
+    their type (the build's reasoning input); how many. The oxigraph engine reasons in the store (`note` hears of each
+    round) and nothing of the closure becomes Python objects; the others, or an input the rules do not cover (`note` is
+    told why), get the input as rdflib triples."""
     with rules.facts_reduced_to_their_type(layers.store, [ox.NamedNode(g) for g in graphs]), layers.union(graphs) as union:
         view = StoreView(union)
         describe_node = describe(view) if describe else _qname
         if engine == "oxigraph":
             try:
-                return _store_inferences(layers, union, view, describe_node)
+                _store_inferences(layers, union, ox.NamedNode(into), describe_node, note)
+                return layers.size(into)
             except rules.Unsupported as why:
                 note(f"{why}: reasoning with reasonable instead")
                 engine = "reasonable"
-        return inferences(Triples(union.written_triples()), engine, describe_node)
+        layers.add(into, inferences(Triples(union.written_triples()), engine, describe_node))
+    return layers.size(into)
 
 
-def _store_inferences(layers: LayerStore, union: LayerUnion, view: StoreView, describe: Callable[[object], str]) -> set:
+def _store_inferences(layers: LayerStore, union: LayerUnion, into: ox.NamedNode, describe: Callable[[object], str],
+                      progress: Callable[[str], None]) -> None:
     rules.refuse_unsupported(union)
-    with _closed(layers, union) as rounds:
+    with _closed(layers, union, progress) as rounds:
         closed = StoreView(LayerUnion(layers, union.graphs + rounds.rounds))
         _stop_if_inconsistent(inconsistencies(closed, describe))
-        candidates = set(_added_as_written(layers, union, rounds.published_candidates()))
-    with paused():
-        return published(view, candidates)
+        _note_written(layers, union, rounds.rounds)
+        publish(layers, union.graphs, rounds.rounds, into)
 
 
 CLOSURES = {"owlrl": closure_owlrl, "reasonable": closure_reasonable, "oxigraph": closure_oxigraph}
@@ -255,15 +282,13 @@ def _published_order(triple: tuple) -> tuple:
     return str(triple[0]), str(triple[1]), triple[2]
 
 
-def published(graph: Graph, added: Iterable) -> set:
-    """The added triples the build publishes: `is_published`, and not about an external alias.
-
-    OWL RL copies every statement about an entity onto whatever it is owl:sameAs (a Wikidata
-    item, or a malformed target such as a literal that validation reports); those copies would
-    only repeat, under another name, what the graph already says.
-    """
-    aliases = {o for s, o in graph.subject_objects(OWL.sameAs) if _is_ours(s) and not _is_ours(o)}
-    return {t for t in added if is_published(*t) and t[0] not in aliases and t[2] not in aliases}
+def published(graph: Graph | Triples, added: Iterable) -> set:
+    """What the build publishes (`_PUBLISH`) of the triples `added` by reasoning on `graph`, as rdflib's."""
+    layers, into = LayerStore(), ox.NamedNode(_PUBLISHED)
+    layers.add(_INPUT, graph)
+    layers.add(_ADDED, (t for t in added if not isinstance(t[0], Literal)))  # owlrl says things of literals: never published
+    publish(layers, [ox.NamedNode(_INPUT)], [ox.NamedNode(_ADDED)], into)
+    return set(layers.as_written(_PUBLISHED))
 
 
 class Triples:

@@ -119,7 +119,7 @@ class Rounds:
         self.store, self.graphs, self.rounds = store, graphs, []
 
     def run(self, progress: Callable[[str], None] = lambda message: None) -> None:
-        """Apply the rules until a round adds nothing that is not known already."""
+        """Apply the rules until a round adds nothing that is not known already; `progress` hears of each round."""
         delta = self.graphs  # the first round reads the input as new
         while True:
             found = ox.NamedNode(f"{WORK}round-{len(self.rounds) + 1}")
@@ -131,25 +131,18 @@ class Rounds:
             # What another rule, round or input graph already has is not new.
             self.store.update(f"DELETE {{ GRAPH {found} {{ ?s ?p ?o }} }} {''.join(f'USING {g} ' for g in known)}"
                               f"USING NAMED {found} WHERE {{ GRAPH {found} {{ ?s ?p ?o }} ?s ?p ?o }}")
-            if next(self.store.quads_for_pattern(None, None, None, found), None) is None:
+            new = int(next(iter(self.store.query(f"SELECT (COUNT(*) AS ?n) FROM {found} WHERE {{ ?s ?p ?o }}")))["n"].value)
+            if not new:
                 return
             self.rounds.append(found)
             delta = [found]
-            progress(f"round {len(self.rounds)}")
+            progress(f"OWL RL rules, round {len(self.rounds)}: {new} new triples")
 
     def added(self) -> Iterator[ox.Triple]:
         """Every triple the rounds added (each once: a round keeps only what is new)."""
         for graph in self.rounds:
             for quad in self.store.quads_for_pattern(None, None, None, graph):
                 yield quad.triple
-
-    def published_candidates(self) -> Iterator[ox.Triple]:
-        """The added triples about the publication's things (`reason.published` decides which are published)."""
-        rounds = "".join(f"FROM NAMED {g} " for g in self.rounds)
-        query = (f"SELECT ?s ?p ?o {rounds}WHERE {{ GRAPH ?round {{ ?s ?p ?o }} "
-                 f'FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{BASE}") && !STRSTARTS(STR(?s), "{CAS}") && !isBlank(?o)) }}')
-        for row in self.store.query(query):
-            yield ox.Triple(row["s"], row["p"], row["o"])
 
     def refuse_trespass(self) -> None:
         """Raise Unsupported if the rounds added anything the schema rules would read (`refuse_unsupported` rules that

@@ -101,6 +101,14 @@ class LayerStore:
                 noted = self.written.setdefault(graph, {}).setdefault((s, p, o), set())
                 noted.add(written if isinstance(written, Literal) else to_rdflib(written))
 
+    def copied(self, sources: list, into: ox.NamedNode) -> None:
+        """Note the written forms of the triples a SPARQL update copied from the graphs `sources` into the graph `into`:
+        a triple whose literal the store rewrote is written in `into` as it is in the sources."""
+        for source in sources:
+            for key, forms in self.written.get(source, {}).items():
+                if ox.Quad(*key, into) in self.store:
+                    self.written.setdefault(into, {}).setdefault(key, set()).update(forms)
+
     def drop(self, name: str) -> None:
         """Remove the named graph `name` and its triples (the source texts, once validation has read them)."""
         graph = _graph(name)

@@ -80,6 +80,10 @@ class Checker:
         """Add a layer, rdflib's triples (a graph, or the reasoner's) or oxigraph's (as `ox.parse` yields), to the
         store's graph `name` (an IRI; None: the default graph), and that graph to those validated."""
         self.layers.add(name, layer)
+        self.include(name)
+
+    def include(self, name: str | None) -> None:
+        """Validate the store's graph `name` too (a layer the build added to the store itself)."""
         if name not in self.checked:
             self.checked.append(name)
 
