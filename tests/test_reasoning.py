@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -261,10 +262,11 @@ def store_inferences(tmp_path, turtle: str, engine: str, notes: list | None = No
     path.write_text(WORLD_PREFIXES + turtle, encoding="utf-8")
     dataset = fixture_dataset(path)
     derive.derive(dataset)
-    before = sorted(map(str, dataset.layers.store))
+    before, graphs = sorted(map(str, dataset.layers.store)), set(dataset.layers.store.named_graphs())
     count = reason.store_inferences(dataset.layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], engine,
                                     note=(notes if notes is not None else []).append)
     found = set(dataset.layers.as_written(GRAPH["inferred"]))
+    assert set(dataset.layers.store.named_graphs()) == graphs | {ox.NamedNode(GRAPH["inferred"])}  # no working graph left
     dataset.layers.drop(GRAPH["inferred"])
     assert sorted(map(str, dataset.layers.store)) == before  # only the inferred layer was added
     assert count == len(found)

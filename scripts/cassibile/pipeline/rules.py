@@ -3,13 +3,13 @@
 `reasonable` hands the whole closure back as Python objects and keeps its own copy meanwhile (about 1 KB per closure
 triple: 7.1 GiB at 1M triples, the build's peak). Here the closure never leaves the store: each round of rules is one
 SPARQL update per rule that reads the last round's new triples (semi-naive evaluation) and writes a named graph of
-its own, until a round finds nothing new. Only the published part is read back.
+its own, until a round finds nothing new. Only the published part is kept, in the inferred layer (`reason.publish`).
 
 The rules are those of OWL 2 RL (W3C, tables 4–9) that the vocabulary below can fire: class and property hierarchies,
 equivalences, domains and ranges, inverse, symmetric, transitive and (inverse-)functional properties, and owl:sameAs.
 The schema rules (scm-*) are not run: what they add is about ontology terms, which is never published, and every
 conclusion about the publication's things that they enable, chains of the instance rules reach as well. That holds
-while the schema is left alone by the instance rules and uses nothing else; `unsupported` says where an input leaves
+while the schema is left alone by the instance rules and uses nothing else; `refuse_unsupported` says where an input leaves
 that ground (the build then reasons with `reasonable`), and `Rounds.refuse_trespass` checks the closure for it afterwards.
 """
 
@@ -133,6 +133,7 @@ class Rounds:
                               f"USING NAMED {found} WHERE {{ GRAPH {found} {{ ?s ?p ?o }} ?s ?p ?o }}")
             new = int(next(iter(self.store.query(f"SELECT (COUNT(*) AS ?n) FROM {found} WHERE {{ ?s ?p ?o }}")))["n"].value)
             if not new:
+                self.store.remove_graph(found)  # a store lists a graph once written to, even when emptied
                 return
             self.rounds.append(found)
             delta = [found]
@@ -177,3 +178,5 @@ def facts_reduced_to_their_type(store: ox.Store, graphs: list) -> Iterator[None]
         named = "".join(f"USING NAMED <{_ASIDE}{g.value}> " for g in graphs)
         store.update(f"DELETE {{ GRAPH ?aside {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} {named}"
                      f'WHERE {{ GRAPH ?aside {{ ?s ?p ?o }} BIND (IRI(STRAFTER(STR(?aside), "{_ASIDE}")) AS ?g) }}')
+        for graph in graphs:  # emptied, but still listed: a union of the layers must see them gone
+            store.remove_graph(ox.NamedNode(f"{_ASIDE}{graph.value}"))
