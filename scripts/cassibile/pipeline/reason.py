@@ -157,7 +157,8 @@ def closure_oxigraph(graph: Graph) -> tuple[set, list[str]]:
     try:
         rules.refuse_unsupported(union)
         with _closed(layers, union) as rounds:
-            return set(_added_as_written(layers, union, rounds.added())), []
+            _note_written(union, rounds.rounds)
+            return set(LayerUnion(layers, rounds.rounds).written_triples()), []
     except rules.Unsupported:
         return closure_reasonable(graph)
 
@@ -177,20 +178,12 @@ def _closed(layers: LayerStore, union: LayerUnion, progress: Callable[[str], Non
         rounds.close()
 
 
-def _written_forms(layers: LayerStore, union: LayerUnion) -> dict:
+def _written_forms(union: LayerUnion) -> dict:
     """Each literal of `union` the store rewrote -> its forms as written there (rdflib's)."""
     forms: dict = {}
     for (_, _, stored), written in union.written_forms().items():
         forms.setdefault(stored, set()).update(written)
     return forms
-
-
-def _added_as_written(layers: LayerStore, union: LayerUnion, added: Iterable) -> Iterator[tuple]:
-    """The rules' triples as rdflib's, each literal the store rewrote as the input wrote it (`_note_written`)."""
-    forms, terms, rewritten = _written_forms(layers, union), layers.terms, layers.rewritten
-    for triple in added:
-        s, p, o = triple.subject, triple.predicate, triple.object
-        yield terms[s], terms[p], next(iter(_one_form(forms, o))) if o in rewritten else terms[o]
 
 
 def _one_form(forms: dict, literal) -> set:
@@ -202,9 +195,9 @@ def _one_form(forms: dict, literal) -> set:
     return written
 
 
-def _note_written(layers: LayerStore, union: LayerUnion, graphs: list) -> None:
+def _note_written(union: LayerUnion, graphs: list) -> None:
     """Note, for the rules' graphs, the written form of each literal the store rewrote (`_one_form`)."""
-    forms = _written_forms(layers, union)
+    layers, forms = union.layers, _written_forms(union)
     for literal in layers.rewritten:
         for graph in graphs:
             for quad in layers.store.quads_for_pattern(None, None, literal, graph):
@@ -238,7 +231,7 @@ def _store_inferences(layers: LayerStore, union: LayerUnion, into: ox.NamedNode,
     with _closed(layers, union, progress) as rounds:
         closed = StoreView(LayerUnion(layers, union.graphs + rounds.rounds))
         _stop_if_inconsistent(inconsistencies(closed, describe))
-        _note_written(layers, union, rounds.rounds)
+        _note_written(union, rounds.rounds)
         publish(layers, union.graphs, rounds.rounds, into)
 
 
