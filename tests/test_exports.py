@@ -28,8 +28,8 @@ from cassibile.project import Project
 from cassibile.publish.compaction import Compactor
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
-    CONTEXT_URL, LayerStore, claims_graph, entities, entity_documents, published_context, serialize_blocks,
-    serialize_statements, statement_lines, statements,
+    CONTEXT_URL, LayerStore, claims_graph, compacted_jsonld, compacted_nodes, compactor, entities, entity_documents,
+    jsonld_graph, published_context, serialize_blocks, serialize_statements, statement_lines, statements,
 )
 from cassibile.publish.publication import Publication
 
@@ -458,3 +458,19 @@ def test_a_graph_written_subject_by_subject_is_the_same_bytes_as_written_whole(l
         triples = statements(graph)
         blocks = [statement_lines(list(same), fmt) for _, same in groupby(triples, key=lambda t: t.subject)]
         assert serialize_blocks(blocks, fmt, header="generated\nhere") == serialize_statements(triples, fmt, header="generated\nhere")
+
+
+def test_a_jsonld_dump_written_node_by_node_is_the_document_of_all_its_nodes(layers, root):
+    """`compacted_jsonld` writes each subject's node as soon as its triples are read (a layer at 1M triples never exists
+    as Python's dicts): byte for byte the document `jsonld_graph` writes of every node at once, for the ontology
+    (blank nodes), the hand-written layer, awkward literals and nothing, with the context inline or by its URL, and
+    with a subject's triples given apart (they are joined first)."""
+    context = published_context(root)
+    compact = compactor(context)
+    awkward = Graph().parse(data=AWKWARD_STATEMENTS, format="turtle")
+    for graph in (layers["ontology"], layers["asserted"], awkward, Graph()):
+        triples = statements(graph)
+        for said in (context, CONTEXT_URL):
+            whole = jsonld_graph(compacted_nodes(triples, compact), said)
+            assert compacted_jsonld(triples, compact, said) == whole
+            assert compacted_jsonld(triples[1::2] + triples[::2], compact, said) == whole

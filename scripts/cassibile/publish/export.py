@@ -11,6 +11,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import orjson
@@ -197,27 +198,67 @@ def jsonld_bytes(triples: list[ox.Triple], context: dict, reference: str | None 
 
 def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -> bytes:
     """As `jsonld_bytes`, with a compactor already found for the context (`compactor`); `context` is what the
-    file says its context is: the context itself, or its URL."""
-    return jsonld_graph(compacted_nodes(triples, compactor), context)
+    file says its context is: the context itself, or its URL. Each subject's triples (`statements` and
+    `LayerStore.triples` give them together) become its node's text at once: a layer of a million triples never
+    exists as Python's dicts (they took about 1 GiB at 1M triples)."""
+    nodes = sorted((_node_id(node), _dumped_node(node)) for node in _compacted(_subject_nodes(triples), compactor))
+    if len({identifier for identifier, _ in nodes}) < len(nodes):  # a subject given apart: join its triples first
+        return jsonld_graph(compacted_nodes(triples, compactor), context)
+    head, tail = _dumped({"@context": _sort_json(context), "@graph": [_NODES]}).split(_NODES_LINE)
+    return head + b",\n".join(text for _, text in nodes) + tail if nodes else jsonld_graph([], context)
 
 
 def compacted_nodes(triples: list[ox.Triple], compactor) -> list[dict]:
     """Every subject of the triples as one node object, compacted with `compactor` and sorted (`_sort_json`): the
     same in every document that holds these triples of it, so a writer of many may keep it (the site's pages)."""
     nodes: dict = {}
-    for s, p, o in triples:
-        node = nodes.setdefault(s.value, {"@id": _json_id(s)})
-        if p.value == _TYPE_IRI and not isinstance(o, ox.Literal):
-            node.setdefault("@type", []).append(_json_id(o))
-        else:
-            node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
-    return [_sort_json(compactor.compact(node)) for node in nodes.values()]
+    for node in _subject_nodes(triples):
+        for key, values in node.items():
+            if key == "@id":
+                merged = nodes.setdefault(values, {"@id": values})
+            else:
+                merged.setdefault(key, []).extend(values)
+    return list(_compacted(nodes.values(), compactor))
+
+
+def _subject_nodes(triples: Iterable[ox.Triple]) -> Iterator[dict]:
+    """A node object, not compacted, for each run of triples with one subject."""
+    for subject, run in groupby(triples, key=_subject):
+        node = {"@id": _json_id(subject)}
+        for _, p, o in run:
+            if p.value == _TYPE_IRI and not isinstance(o, ox.Literal):
+                node.setdefault("@type", []).append(_json_id(o))
+            else:
+                node.setdefault(p.value, []).append({"@id": _json_id(o)} if not isinstance(o, ox.Literal) else _json_literal(o))
+        yield node
+
+
+def _compacted(nodes: Iterable[dict], compactor) -> Iterator[dict]:
+    return (_sort_json(compactor.compact(node)) for node in nodes)
 
 
 def jsonld_graph(nodes: list[dict], context: dict | str) -> bytes:
     """Node objects from `compacted_nodes` as one JSON-LD document, under `context` (the context, or its URL): what
     `_json_bytes` writes of them."""
     return _dumped({"@context": _sort_json(context), "@graph": _sorted_array(nodes)})
+
+
+# A node's text inside a document's "@graph" (`compacted_jsonld`): its own text with every line indented twice more,
+# where the document's text has a placeholder; the sort of `_sorted_array`, by id.
+_NODES = "\u0000nodes"  # no context holds a NUL
+_NODES_LINE = b'    "\\u0000nodes"'
+
+
+def _dumped_node(node: dict) -> bytes:
+    return b"    " + orjson.dumps(node, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+
+
+def _node_id(node: dict) -> str:
+    return node.get("id", node.get("@id"))
+
+
+def _subject(triple: ox.Triple):
+    return triple.subject
 
 
 def compactor(context: dict):
