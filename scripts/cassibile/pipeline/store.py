@@ -126,7 +126,8 @@ class LayerStore:
         triples = [quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)]
         if written := self.written.get(graph):
             terms = OxigraphTerms()
-            triples = [t for t in triples if (t.subject, t.predicate, t.object) not in written]
+            rewritten = self.rewritten  # most objects are not: one look-up instead of a tuple's
+            triples = [t for t in triples if t.object not in rewritten or (t.subject, t.predicate, t.object) not in written]
             triples += [ox.Triple(s, p, terms[o]) for (s, p, _), forms in written.items() for o in forms]
         return triples
 
