@@ -251,6 +251,7 @@ def instrumented(built):
         ("cassibile.publish.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
         ("cassibile.pipeline.store:LayerStore", "triples", read),
+        ("cassibile.pipeline.store:LayerStore", "compact", lambda *_, **k: "copy the store into a new one (frees removed quads)"),
         ("cassibile.publish.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),

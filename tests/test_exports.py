@@ -241,6 +241,24 @@ def test_the_store_gives_back_every_literal_as_the_layer_wrote_it():
     assert {str(o.datatype) for o in layers.objects(ID["x"], CAS.offset)} == {str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.integer)}
 
 
+def test_a_compacted_store_holds_the_same_quads_blank_nodes_included_and_gives_them_back_as_written():
+    """`LayerStore.compact` (the build frees the memory of removed quads with it) copies the store through N-Quads: the
+    same quads, in the default and named graphs, a blank node under its own label, and every literal as written."""
+    graph = rewritten_world()
+    anonymous = BNode("kept")
+    graph.add((ID["x"], CAS.part, anonymous))
+    graph.add((anonymous, CAS.share, Literal("0.50", datatype=XSD.decimal)))
+    layers = LayerStore.of({GRAPH["derived"]: graph, None: Graph().add((ID["y"], RDFS.label, Literal("y")))})
+    layers.add(GRAPH["inferred"], [(ID["z"], RDFS.label, Literal("z"))])
+    layers.drop(GRAPH["inferred"])  # garbage: quads the store held
+    before, old = set(layers.store), layers.store
+    layers.compact()
+    assert layers.store is not old and set(layers.store) == before
+    assert ox.BlankNode("kept") in {quad.object for quad in layers.store}
+    assert layers.triples(GRAPH["derived"]) == statements(graph)
+    assert layers.objects(None, CAS.share) == {Literal("1.50", datatype=XSD.decimal), Literal("0.50", datatype=XSD.decimal)}
+
+
 def test_the_triples_of_several_layers_are_their_union_each_once_as_written():
     """What `export --graph all` writes in a graph format: the layers' union as rdflib makes it, a triple that two
     layers hold given once, every literal as written, the blank node labelled from the whole union's content."""

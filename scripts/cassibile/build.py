@@ -113,6 +113,8 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
         statements,
     )
 
+    progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
+    built.layers.compact()
     progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
     context = published_context(project.root)
     owner = claims_owner(built.layers.store)
