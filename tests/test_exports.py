@@ -29,7 +29,8 @@ from cassibile.publish.compaction import Compactor
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
     CONTEXT_URL, LayerStore, claims_graph, compacted_jsonld, compacted_nodes, compactor, entities, entity_documents,
-    jsonld_graph, published_context, serialize_blocks, serialize_statements, statement_lines, statements,
+    jsonld_document, jsonld_graph, node_texts, published_context, serialize_blocks, serialize_statements,
+    statement_lines, statements,
 )
 from cassibile.publish.publication import Publication
 
@@ -480,9 +481,10 @@ def test_a_graph_written_subject_by_subject_is_the_same_bytes_as_written_whole(l
 
 def test_a_jsonld_dump_written_node_by_node_is_the_document_of_all_its_nodes(layers, root):
     """`compacted_jsonld` writes each subject's node as soon as its triples are read (a layer at 1M triples never exists
-    as Python's dicts): byte for byte the document `jsonld_graph` writes of every node at once, for the ontology
-    (blank nodes), the hand-written layer, awkward literals and nothing, with the context inline or by its URL, and
-    with a subject's triples given apart (they are joined first)."""
+    as Python's dicts), and `jsonld_document` joins the node texts the site keeps: byte for byte the document
+    `jsonld_graph` writes of every node at once, for the ontology (blank nodes), the hand-written layer, awkward
+    literals and nothing, with the context inline or by its URL, and with a subject's triples given apart (they are
+    joined first)."""
     context = published_context(root)
     compact = compactor(context)
     awkward = Graph().parse(data=AWKWARD_STATEMENTS, format="turtle")
@@ -492,3 +494,7 @@ def test_a_jsonld_dump_written_node_by_node_is_the_document_of_all_its_nodes(lay
             whole = jsonld_graph(compacted_nodes(triples, compact), said)
             assert compacted_jsonld(triples, compact, said) == whole
             assert compacted_jsonld(triples[1::2] + triples[::2], compact, said) == whole
+            # The site joins node texts it keeps per subject; two nodes with one id sort by their JSON, as before.
+            halves = (triples[1::2], triples[::2])
+            assert (jsonld_document(node_texts(halves[0], compact) + node_texts(halves[1], compact), said)
+                    == jsonld_graph(compacted_nodes(halves[0], compact) + compacted_nodes(halves[1], compact), said))

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -201,11 +202,26 @@ def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -
     file says its context is: the context itself, or its URL. Each subject's triples (`statements` and
     `LayerStore.triples` give them together) become its node's text at once: a layer of a million triples never
     exists as Python's dicts (they took about 1 GiB at 1M triples)."""
-    nodes = sorted((_node_id(node), _dumped_node(node)) for node in _compacted(_subject_nodes(triples), compactor))
+    nodes = node_texts(triples, compactor)
     if len({identifier for identifier, _ in nodes}) < len(nodes):  # a subject given apart: join its triples first
         return jsonld_graph(compacted_nodes(triples, compactor), context)
+    return jsonld_document(nodes, context)
+
+
+def node_texts(triples: list[ox.Triple], compactor) -> list[tuple[str, bytes]]:
+    """Each run of one subject's triples as its compacted node's id and text, the text as it stands in a document's
+    "@graph" (`jsonld_document`)."""
+    return [(_node_id(node), _dumped_node(node)) for node in _compacted(_subject_nodes(triples), compactor)]
+
+
+def jsonld_document(nodes: list[tuple[str, bytes]], context: dict | str) -> bytes:
+    """Node texts (`node_texts`) as one JSON-LD document under `context`: byte for byte what `jsonld_graph` writes of
+    their nodes (sorted by id, or by their JSON where two share one)."""
+    nodes = sorted(nodes, key=itemgetter(0))
+    if not nodes or any(a == b for (a, _), (b, _) in zip(nodes, nodes[1:])):
+        return jsonld_graph([orjson.loads(text) for _, text in nodes], context)
     head, tail = _dumped({"@context": _sort_json(context), "@graph": [_NODES]}).split(_NODES_LINE)
-    return head + b",\n".join(text for _, text in nodes) + tail if nodes else jsonld_graph([], context)
+    return head + b",\n".join(text for _, text in nodes) + tail
 
 
 def compacted_nodes(triples: list[ox.Triple], compactor) -> list[dict]:

@@ -6,7 +6,7 @@ serve` can answer the extensionless IRI path with any of them.
 
 A page's triples come in blocks, one per subject (`Block`). A fact, its claims, the labels of an entity recur on the
 pages of everything that names them: each subject's block is converted, written in every format and compacted as
-JSON-LD once, and a page joins its blocks' (`export.serialize_blocks`, `export.jsonld_graph`).
+JSON-LD once, and a page joins its blocks' (`export.serialize_blocks`, `export.jsonld_document`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from cassibile.namespaces import CAS
 from cassibile.pipeline.load import new_graph
 from cassibile.publish.export import (
     CONTEXT_URL,
-    compacted_nodes,
     compactor,
-    jsonld_graph,
+    jsonld_document,
+    node_texts,
     serialize_blocks,
     statement_lines,
     statements,
@@ -48,8 +48,9 @@ SIBLINGS = (DATA_FORMATS[0], JSONLD, *DATA_FORMATS[1:])  # as the pages list the
 
 class Block:
     """Sorted triples of a page (oxigraph's) that hold all it says of their subjects, as each format writes them
-    (`export.statement_lines`) and, made when first asked for, as compacted JSON-LD node objects. Only what is
-    written is kept: the site keeps a block of every subject it describes."""
+    (`export.statement_lines`) and, made when first asked for, as the text of their compacted JSON-LD node objects
+    (`export.node_texts`). Only what is written is kept, as text: the site keeps a block of every subject it
+    describes."""
 
     __slots__ = ("lines", "_triples", "_compactor", "_nodes")
 
@@ -58,9 +59,9 @@ class Block:
         self._triples, self._compactor = triples, compactor
         self._nodes: list[dict] | None = None
 
-    def nodes(self) -> list[dict]:
+    def nodes(self) -> list[tuple[str, bytes]]:
         if self._nodes is None:
-            self._nodes, self._triples = compacted_nodes(self._triples, self._compactor), None
+            self._nodes, self._triples = node_texts(self._triples, self._compactor), None
         return self._nodes
 
 
@@ -123,7 +124,7 @@ class Descriptions:
     def jsonld(self, blocks: list[Block], context: dict | str = CONTEXT_URL) -> bytes:
         """The blocks' triples as JSON-LD compacted with the published context, which it refers to by URL, as the
         entity documents do (or carries inline: `context`)."""
-        return jsonld_graph([node for block in blocks for node in block.nodes()], context)
+        return jsonld_document([node for block in blocks for node in block.nodes()], context)
 
     def _described(self, part: Part) -> list[Block]:
         """A page's blocks, one per subject, in the order of their triples: each subject's from the first page
