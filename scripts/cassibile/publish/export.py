@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import orjson
@@ -229,17 +229,16 @@ def compacted_nodes(triples: list[ox.Triple], compactor) -> list[dict]:
     same in every document that holds these triples of it, so a writer of many may keep it (the site's pages)."""
     nodes: dict = {}
     for node in _subject_nodes(triples):
+        merged = nodes.setdefault(node["@id"], {"@id": node["@id"]})
         for key, values in node.items():
-            if key == "@id":
-                merged = nodes.setdefault(values, {"@id": values})
-            else:
+            if key != "@id":
                 merged.setdefault(key, []).extend(values)
     return list(_compacted(nodes.values(), compactor))
 
 
 def _subject_nodes(triples: Iterable[ox.Triple]) -> Iterator[dict]:
     """A node object, not compacted, for each run of triples with one subject."""
-    for subject, run in groupby(triples, key=_subject):
+    for subject, run in groupby(triples, key=attrgetter("subject")):
         node = {"@id": _json_id(subject)}
         for _, p, o in run:
             if p.value == _TYPE_IRI and not isinstance(o, ox.Literal):
@@ -271,10 +270,6 @@ def _dumped_node(node: dict) -> bytes:
 
 def _node_id(node: dict) -> str:
     return node.get("id", node.get("@id"))
-
-
-def _subject(triple: ox.Triple):
-    return triple.subject
 
 
 def compactor(context: dict):
