@@ -203,7 +203,7 @@ def compacted_jsonld(triples: list[ox.Triple], compactor, context: dict | str) -
     `LayerStore.triples` give them together) become its node's text at once: a layer of a million triples never
     exists as Python's dicts (they took about 1 GiB at 1M triples)."""
     nodes = node_texts(triples, compactor)
-    if len({identifier for identifier, _ in nodes}) < len(nodes):  # a subject given apart: join its triples first
+    if _shares_an_id(nodes):  # a subject given apart: join its triples first
         return jsonld_graph(compacted_nodes(triples, compactor), context)
     return jsonld_document(nodes, context)
 
@@ -217,9 +217,9 @@ def node_texts(triples: list[ox.Triple], compactor) -> list[tuple[str, bytes]]:
 def jsonld_document(nodes: list[tuple[str, bytes]], context: dict | str) -> bytes:
     """Node texts (`node_texts`) as one JSON-LD document under `context`: byte for byte what `jsonld_graph` writes of
     their nodes (sorted by id, or by their JSON where two share one)."""
-    nodes = sorted(nodes, key=itemgetter(0))
-    if not nodes or any(a == b for (a, _), (b, _) in zip(nodes, nodes[1:])):
+    if not nodes or _shares_an_id(nodes):
         return jsonld_graph([orjson.loads(text) for _, text in nodes], context)
+    nodes = sorted(nodes, key=itemgetter(0))
     head, tail = _dumped({"@context": _sort_json(context), "@graph": [_NODES]}).split(_NODES_LINE)
     return head + b",\n".join(text for _, text in nodes) + tail
 
@@ -266,6 +266,11 @@ _NODES_LINE = b'    "\\u0000nodes"'
 
 def _dumped_node(node: dict) -> bytes:
     return b"    " + orjson.dumps(node, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+
+
+def _shares_an_id(nodes: list[tuple[str, bytes]]) -> bool:
+    """Whether two node texts (`node_texts`) have one id."""
+    return len({identifier for identifier, _ in nodes}) < len(nodes)
 
 
 def _node_id(node: dict) -> str:
