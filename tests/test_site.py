@@ -433,11 +433,13 @@ def test_dataset_page_lists_every_dump_of_the_void_description(built):
         assert name in hrefs and (built / name).is_file(), name  # beside the page once published, under any path
 
 
-def test_site_is_written_again_byte_for_byte_from_the_build(built, tmp_path):
-    """Determinism of the pages: `cassibile site` in a fresh process rewrites dist/site identically."""
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_site_is_written_again_byte_for_byte_from_the_build(built, tmp_path, jobs):
+    """Determinism of the pages: `cassibile site` in a fresh process rewrites dist/site identically, from one process
+    or shared out among three."""
     copy = tmp_path / "dist"
     shutil.copytree(built, copy)
-    result = run_cli("site", "--dist", str(copy), check=True)
+    result = run_cli("site", "--dist", str(copy), "--jobs", jobs, check=True)
     assert "wrote" in result.stderr
     before = sorted(p.relative_to(built / "site") for p in (built / "site").rglob("*") if p.is_file())
     after = sorted(p.relative_to(copy / "site") for p in (copy / "site").rglob("*") if p.is_file())

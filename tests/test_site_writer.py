@@ -43,7 +43,8 @@ def test_a_file_whose_bytes_did_not_all_arrive_is_not_written(tmp_path):
     assert not (tmp_path / "cut.html").exists()
 
 
-def test_a_page_that_cannot_be_written_fails_the_build_naming_it_and_leaves_the_previous_dist(project_copy):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_page_that_cannot_be_written_fails_the_build_naming_it_and_leaves_the_previous_dist(project_copy, jobs):
     out = project_copy / "dist"
     run_cli("build", "--quiet", "--out", str(out), cwd=project_copy, check=True)
     before = snapshot(out)
@@ -53,7 +54,7 @@ def test_a_page_that_cannot_be_written_fails_the_build_naming_it_and_leaves_the_
     text = facts.read_text(encoding="utf-8")
     assert text.count(f"{fact}\n") == 1
     facts.write_text(text.replace(f"{fact}\n", f"{fact}{'-' * 200}\n"), encoding="utf-8")
-    result = run_cli("build", "--quiet", "--out", str(out), cwd=project_copy)
+    result = run_cli("build", "--quiet", "--jobs", jobs, "--out", str(out), cwd=project_copy)
     assert result.returncode == 2, result.stderr
     assert "cannot write" in result.stderr and "cassibile----" in result.stderr and "File name too long" in result.stderr
     assert "Traceback" not in result.stderr

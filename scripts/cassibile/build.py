@@ -91,16 +91,16 @@ def reasoning_input(layers: LayerStore) -> reason.Triples:
         return reason.Triples(union.written_triples())
 
 
-def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None) -> None:
+def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None, jobs: int = 1) -> None:
     """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
-    and the validation report."""
+    and the validation report; the site from `jobs` processes."""
     with collector.sparing_what_exists():  # what the build made lives until the last file is written
-        _write_outputs(built, out, project, progress or Progress(quiet=True))
+        _write_outputs(built, out, project, progress or Progress(quiet=True), jobs)
 
 
-def _write_outputs(built: Built, out: Path, project: Project, progress: Progress) -> None:
+def _write_outputs(built: Built, out: Path, project: Project, progress: Progress, jobs: int) -> None:
     from cassibile.publish import wikidata
     from cassibile.publish.annotations import annotation_collection
     from cassibile.publish.dataset_description import describe as describe_dataset
@@ -146,10 +146,10 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
-    progress.step("writing the site")  # importing the site's modules is the site's time too
+    progress.step(f"writing the site ({jobs} process{'es' if jobs > 1 else ''})")  # importing the site's modules is the site's time too
     from cassibile.publish.site import write_site  # the pages, last: they link to and reuse the files above
 
-    write_site(built, out / "site", project)
+    write_site(built, out / "site", project, jobs)
 
 
 def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
@@ -161,8 +161,10 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
     base.with_name(f"{base.name}.jsonld").write_bytes(jsonld_bytes(triples, context))
 
 
-def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False) -> Built:
-    """Build into `out` atomically: on any failure the previous folder stays exactly as it was."""
+def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False,
+          jobs: int = 1) -> Built:
+    """Build into `out` atomically: on any failure the previous folder stays exactly as it was. The site is written
+    from `jobs` processes."""
     progress = Progress(quiet)
     out = (out or project.dist).resolve()
     built = assemble(project, reasoner, progress)
@@ -170,7 +172,7 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
         raise DataError(f"validation failed; {out} was left untouched\n\n{report_text(built.violations)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with staging_folder(out) as staging:
-        write_outputs(built, staging, project, progress)
+        write_outputs(built, staging, project, progress, jobs)
         give_ordinary_modes(staging)
         with _locked(out.parent):  # one build at a time swaps its folder in
             replace_folder(staging, out)

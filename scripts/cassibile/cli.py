@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +46,19 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _jobs(text: str) -> int:
+    """A positive whole number of processes (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of processes, got {text!r}")
+    return int(text)
+
+
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    cores = len(os.sched_getaffinity(0))
+    parser.add_argument("-j", "--jobs", type=_jobs, default=cores, metavar="N",
+                        help=f"write the site's pages from N processes at once (default: the cores this process may use, here {cores})")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cassibile", description="Build, validate, query and export the Cassibile linked-data publication.",
                      epilog="Exit codes: 0 ok, 1 data or validation errors, 2 usage errors, 3 an endpoint that could not be "
@@ -58,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"OWL RL engine (default: {REASONERS[0]}, rules in the build's store; tests/test_reasoning.py "
                         "shows all three infer the same)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    _add_jobs(p)
 
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
@@ -99,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("site", help="write dist/site/ (the pages) again from the build in dist/")
     p.add_argument("--dist", type=Path, help="built folder (default: dist/ in the project)")
+    _add_jobs(p)
 
     p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 or :: for every interface)")
@@ -164,7 +180,7 @@ def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 def _build(args) -> int:
     from cassibile.build import build
 
-    build(Project.find(), args.out, args.reasoner, args.quiet)
+    build(Project.find(), args.out, args.reasoner, args.quiet, args.jobs)
     return 0
 
 
@@ -299,7 +315,7 @@ def _site(args) -> int:
 
     project = Project.find()
     dist = (args.dist or project.dist).resolve()
-    rebuild_site(project, dist)
+    rebuild_site(project, dist, args.jobs)
     print(f"wrote {dist / 'site'}", file=sys.stderr)
     return 0
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -33,65 +34,106 @@ from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
 from cassibile.publish.site.pages import Renderer
+from cassibile.publish.site.processes import Share, in_processes
 from cassibile.publish.site.queries import OWN_QUERY, input_attributes, query_forms
 from cassibile.publish.site.search import documents, index_script
 from cassibile.publish.site.timeline import rows, timeline_svg
-from cassibile.publish.site.view import SiteGraph, local_name
+from cassibile.publish.site.view import ClaimView, FactView, SiteGraph, local_name
 from cassibile.publish.site.writer import FileWriter
 
 FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
-def write_site(built: Built, out: Path, project: Project) -> None:
-    """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`."""
+def write_site(built: Built, out: Path, project: Project, jobs: int = 1) -> None:
+    """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`,
+    from `jobs` processes at once."""
     site = SiteGraph(built)
-    render = Renderer(site)
     data = describe.Descriptions(site, built.publication, published_context_of(out.parent))
-    queries = query_forms(project.query_dir)
+    pages = SiteFiles(site, Renderer(site), data, query_forms(project.query_dir), out)
     out.mkdir(parents=True)
     for lang in LANGUAGES:
         for folder in FOLDERS:
             (out / prefix(lang) / folder).mkdir(parents=True)
     shutil.copytree(files("cassibile.publish.site") / "static", out / "static")
-    with FileWriter() as writer:
-        _write_files(writer, site, render, data, queries, out)
+    tasks = pages.tasks()
+    site.prepare()  # before the work is shared out: what every page asks for, worked out once for every process
+
+    with FileWriter() as writer:  # one writer for every process (`writer`: why)
+
+        def write_share(share: Share) -> None:
+            for kind in tasks:
+                for task in share.of(kind):
+                    task(writer)
+            writer.flush()
+
+        in_processes(write_share, jobs)
     write_versioned_ontology(built.dataset.ontology, out.parent, out)
 
 
-def _write_files(writer: FileWriter, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path) -> None:
-    """Every page of the site and every data file beside a page, handed to `writer`."""
-    for entity in site.entities:
+class SiteFiles:
+    """Every page of the site with the data files beside it, as tasks that each write a page (in every language)
+    and its files, independent of each other."""
+
+    def __init__(self, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path):
+        self.site, self.render, self.data, self.queries, self.out = site, render, data, queries, out
+
+    def tasks(self) -> list[list[Callable[[FileWriter], None]]]:
+        """The tasks, by kind of page (each kind is shared out among the processes on its own)."""
+        site = self.site
+        return [
+            [partial(self.entity, entity) for entity in site.entities],
+            [partial(self.source, source) for source in site.sources],
+            [partial(self.fact, fact) for fact in site.facts.values() if fact.page],
+            [partial(self.claim, claim) for claim in site.claims.values() if claim.page],
+            [self.timeline, self.index, self.search, self.queries_page, self.ontology, self.dataset],
+        ]
+
+    def entity(self, entity: URIRef, writer: FileWriter) -> None:
         slug = local_name(entity)
-        write_data(writer, out / "id" / slug, data.entity(entity), _framed_document(out, slug))
-        _write_pages(writer, out, f"id/{slug}.html", render.entity(entity))
-    for source in site.sources:
-        slug = local_name(source)
+        write_data(writer, self.out / "id" / slug, self.data.entity(entity), _framed_document(self.out, slug))
+        _write_pages(writer, self.out, f"id/{slug}.html", self.render.entity(entity))
+
+    def source(self, source: URIRef, writer: FileWriter) -> None:
+        slug, data = local_name(source), self.data
         blocks = data.source(source)
-        write_data(writer, out / "source" / slug, blocks, data.jsonld(blocks, data.context))
-        writer.write(out / "source" / f"{slug}.txt", site.texts[source])
-        _write_pages(writer, out, f"source/{slug}.html", render.source(source))
-    for fact in site.facts.values():
-        if fact.page:
-            blocks = data.fact(fact.iri)
-            write_data(writer, out / "fact" / local_name(fact.iri), blocks, data.jsonld(blocks))
-            _write_pages(writer, out, fact.page, render.fact(fact))
-    for claim in site.claims.values():
-        if claim.page:
-            blocks = data.claim(claim.iri)
-            write_data(writer, out / "claim" / local_name(claim.iri), blocks, data.jsonld(blocks))
-            _write_pages(writer, out, claim.page, render.claim(claim))
-    timeline_rows = {lang: rows(site, site.displays[lang]) for lang in LANGUAGES}
-    writer.write(out / "timeline.svg", timeline_svg(timeline_rows["en"], site.displays["en"]) + "\n")
-    _write_pages(writer, out, "timeline.html", render.timeline(timeline_rows))
-    _write_pages(writer, out, "index.html", render.index())
-    writer.write(out / "search-index.js", index_script(documents(site)))
-    _write_pages(writer, out, "search.html", render.search())
-    _write_pages(writer, out, "sparql/index.html", render.sparql(queries, input_attributes, OWN_QUERY))
-    _write_pages(writer, out, "ontology.html", render.ontology())
-    void = describe.read_built(out.parent / "void.ttl")
-    blocks = data.of(statements(void))
-    write_data(writer, out / "dataset", blocks, data.jsonld(blocks, data.context))
-    _write_pages(writer, out, "dataset.html", render.dataset(void))
+        write_data(writer, self.out / "source" / slug, blocks, data.jsonld(blocks, data.context))
+        writer.write(self.out / "source" / f"{slug}.txt", self.site.texts[source])
+        _write_pages(writer, self.out, f"source/{slug}.html", self.render.source(source))
+
+    def fact(self, fact: FactView, writer: FileWriter) -> None:
+        blocks = self.data.fact(fact.iri)
+        write_data(writer, self.out / "fact" / local_name(fact.iri), blocks, self.data.jsonld(blocks))
+        _write_pages(writer, self.out, fact.page, self.render.fact(fact))
+
+    def claim(self, claim: ClaimView, writer: FileWriter) -> None:
+        blocks = self.data.claim(claim.iri)
+        write_data(writer, self.out / "claim" / local_name(claim.iri), blocks, self.data.jsonld(blocks))
+        _write_pages(writer, self.out, claim.page, self.render.claim(claim))
+
+    def timeline(self, writer: FileWriter) -> None:
+        site = self.site
+        timeline_rows = {lang: rows(site, site.displays[lang]) for lang in LANGUAGES}
+        writer.write(self.out / "timeline.svg", timeline_svg(timeline_rows["en"], site.displays["en"]) + "\n")
+        _write_pages(writer, self.out, "timeline.html", self.render.timeline(timeline_rows))
+
+    def index(self, writer: FileWriter) -> None:
+        _write_pages(writer, self.out, "index.html", self.render.index())
+
+    def search(self, writer: FileWriter) -> None:
+        writer.write(self.out / "search-index.js", index_script(documents(self.site)))
+        _write_pages(writer, self.out, "search.html", self.render.search())
+
+    def queries_page(self, writer: FileWriter) -> None:
+        _write_pages(writer, self.out, "sparql/index.html", self.render.sparql(self.queries, input_attributes, OWN_QUERY))
+
+    def ontology(self, writer: FileWriter) -> None:
+        _write_pages(writer, self.out, "ontology.html", self.render.ontology())
+
+    def dataset(self, writer: FileWriter) -> None:
+        void = describe.read_built(self.out.parent / "void.ttl")
+        blocks = self.data.of(statements(void))
+        write_data(writer, self.out / "dataset", blocks, self.data.jsonld(blocks, self.data.context))
+        _write_pages(writer, self.out, "dataset.html", self.render.dataset(void))
 
 
 def _write_pages(writer: FileWriter, out: Path, page: str, rendered: Iterable[tuple[str, str]]) -> None:
@@ -141,12 +183,13 @@ def built_from_dist(project: Project, dist: Path) -> Built:
     return Built(dataset, [])
 
 
-def rebuild_site(project: Project, dist: Path) -> None:
-    """`cassibile site`: write `dist/site` again from the build in `dist`, replacing the old one at once."""
+def rebuild_site(project: Project, dist: Path, jobs: int = 1) -> None:
+    """`cassibile site`: write `dist/site` again from the build in `dist` (from `jobs` processes), replacing the old
+    one at once."""
     staging = dist / ".site.new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        write_site(built_from_dist(project, dist), staging, project)
+        write_site(built_from_dist(project, dist), staging, project, jobs)
         replace_folder(staging, dist / "site")
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -338,6 +338,12 @@ class SiteGraph:
         """Every fact whose value is a date or a time span (the build derived its day bounds)."""
         return [f for f in self.facts.values() if f.earliest is not None]
 
+    def prepare(self) -> None:
+        """Work out now what the pages of every kind ask for (each fact and claim, the facts by what they name,
+        every entity's groups of facts), so that processes forked after this share the answers."""
+        for answer in ("sources", "claims", "_claims_by_source", "_facts_by_value", "_facts_by_qualifier", "disputed", "displays"):
+            getattr(self, answer)  # a cached property: kept once worked out
+
     @cached_property
     def displays(self) -> dict[str, Display]:
         """One display per language, each remembering how it shows the terms that recur on many pages."""

@@ -4,7 +4,12 @@ Most of the time of writing ten thousand small files goes to the kernel creating
 would wait for Python's lock after each of its system calls, since rendering holds it; so the files go
 down a pipe to a small process that writes them on another core: this file, run by itself with only
 the standard library. The pipe holds up to `PIPE` bytes, so that the pages go on rendering while the
-writer works through them (a bigger buffer on our side, flushed in one call, would wait for it each time).
+writer works through them.
+
+Processes forked from the one that opened the writer share it (`publish.site.processes`): each sends
+whole files only, gathered up to `BUFFERED` bytes, under a lock, so that their files never interleave.
+One writer for all: two writers creating files in the same folders wait for each other in the kernel
+(ext4 here: twice the system time, no gain).
 
 The first file the writer cannot write stops it, and no file after it is written: a later `write`, or
 at the latest the end of the `with` block, raises an error naming it. A file whose bytes did not all
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import multiprocessing
 import os
 import signal
 import struct
@@ -25,15 +31,22 @@ from typing import BinaryIO, TextIO
 
 HEADER = struct.Struct("<II")  # the length of a file's path, then of its bytes
 PIPE = 1 << 20  # bytes on their way to the writer, at most: Linux's default limit for a pipe
-BUFFERED = 1 << 16  # bytes gathered before they go down the pipe
+BUFFERED = 1 << 16  # bytes of whole files gathered before they go down the pipe
 
 
 class FileWriter:
-    """`with FileWriter() as files: files.write(path, text_or_bytes)`: every file is written when the block ends."""
+    """`with FileWriter() as files: files.write(path, text_or_bytes)`: every file is written when the block ends.
+
+    A process forked inside the block may write too; it calls `flush` when done, and the block ends after it."""
 
     def __enter__(self) -> FileWriter:
         self._process = subprocess.Popen([sys.executable, "-I", "-S", __file__], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, bufsize=BUFFERED)
+                                         stdout=subprocess.PIPE, bufsize=0)
+        self._owner = os.getpid()
+        self._lock = multiprocessing.get_context("fork").Lock()  # held while a process's files go down the pipe
+        self._pending: list[bytes] = []
+        self._size = 0
+        self._said: str | None = None  # why the writer stopped, once read
         with contextlib.suppress(OSError):  # refused over a user's quota of pipe memory: a smaller pipe only costs speed
             fcntl.fcntl(self._process.stdin.fileno(), fcntl.F_SETPIPE_SZ, PIPE)
         return self
@@ -42,29 +55,42 @@ class FileWriter:
         """Write `data` (text as UTF-8) to `path`, whose folder exists."""
         name = os.fsencode(path)
         content = data.encode("utf-8") if isinstance(data, str) else data
+        self._pending += (HEADER.pack(len(name), len(content)) + name, content)
+        self._size += len(name) + len(content)
+        if self._size >= BUFFERED:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the files gathered so far, whole, to the writer."""
+        data, self._pending, self._size = memoryview(b"".join(self._pending)), [], 0
         try:
-            self._process.stdin.write(HEADER.pack(len(name), len(content)) + name)
-            self._process.stdin.write(content)
+            with self._lock:
+                while data:
+                    data = data[os.write(self._process.stdin.fileno(), data):]
         except BrokenPipeError:
+            if os.getpid() != self._owner:
+                raise  # a forked process: the one that opened the writer reads why it stopped, and says it
             raise self._failure() from None
 
     def __exit__(self, kind, error, trace) -> None:
-        if kind is not None:  # the site failed before its last file: write no more
-            self._process.kill()
-        try:
+        writer_failed = isinstance(error, BrokenPipeError) or (kind is not None and self._process.poll() not in (None, 0))
+        if kind is None:
+            self.flush()
+        elif not writer_failed:
+            self._process.kill()  # the site failed before its last file: write no more
+        with contextlib.suppress(BrokenPipeError):
             self._process.stdin.close()
-        except BrokenPipeError:
-            pass
         with self._process.stdout:
-            if self._process.wait() != 0 and kind is None:
-                raise self._failure()
+            if self._process.wait() != 0 and (kind is None or writer_failed):
+                raise self._failure() from error  # the writer's failure explains whatever the pages met after it
 
     def _failure(self):
         from cassibile.errors import UsageError  # here, not above: the writer's process runs this file without the package
 
-        self._process.wait()
-        said = self._process.stdout.read().decode("utf-8", "replace")
-        return UsageError(said or f"the process writing the site's files stopped (exit status {self._process.returncode})")
+        if self._said is None:  # read once: the error may be raised again as the `with` block ends
+            self._process.wait()
+            self._said = self._process.stdout.read().decode("utf-8", "replace")
+        return UsageError(self._said or f"the process writing the site's files stopped (exit status {self._process.returncode})")
 
 
 def write_files(stream: BinaryIO, report: TextIO) -> int:

@@ -1,0 +1,110 @@
+"""The site written from several processes: each share of the work done once, in real forked processes,
+every error of a child raised in the build's process, and the files of all of them sent whole to one writer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from cassibile.errors import DataError, UsageError
+from cassibile.publish.site.processes import Share, in_processes
+from cassibile.publish.site.writer import BUFFERED, FileWriter
+
+
+def test_each_item_is_done_once_by_one_of_the_processes(tmp_path):
+    items = [f"item-{n}" for n in range(23)]
+
+    def work(share: Share) -> None:
+        for item in share.of(items):
+            (tmp_path / item).write_text(f"{share.index} {os.getpid()}")
+
+    in_processes(work, 3)
+    done = {path.name: path.read_text().split() for path in tmp_path.iterdir()}
+    assert sorted(done) == sorted(items)
+    assert {index for index, _ in done.values()} == {"0", "1", "2"}
+    assert len({pid for _, pid in done.values()}) == 3  # three processes, this one among them
+    assert str(os.getpid()) in {pid for _, pid in done.values()}
+
+
+def test_a_childs_error_is_raised_here_with_its_message_and_nothing_here_is_unwound_in_the_child(tmp_path):
+    def work(share: Share) -> None:
+        if share.index == 1:
+            raise DataError("graph/x.ttl:3: no quote")
+
+    with pytest.raises(DataError, match="no quote"):
+        try:
+            in_processes(work, 2)
+        finally:  # the build's cleanup (its staging folder removed): run in this process only
+            (tmp_path / f"cleaned-by-{os.getpid()}").touch()
+    assert [p.name for p in tmp_path.iterdir()] == [f"cleaned-by-{os.getpid()}"]
+
+
+def test_an_unexpected_error_in_a_child_keeps_its_traceback(tmp_path):
+    def work(share: Share) -> None:
+        if share.index == 1:
+            {}["missing"]
+
+    with pytest.raises(KeyError) as raised:
+        in_processes(work, 2)
+    assert "Traceback" in raised.value.__notes__[0] and "{}[\"missing\"]" in raised.value.__notes__[0]
+
+
+def test_a_child_that_dies_without_a_word_is_an_error_naming_its_exit():
+    def work(share: Share) -> None:
+        if share.index == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(UsageError, match=r"a process writing the site stopped \(exit status -9\)"):
+        in_processes(work, 2)
+
+
+def test_an_error_here_stops_the_children_and_their_cleanup_runs(tmp_path):
+    def work(share: Share) -> None:
+        if share.index == 0:
+            while len(list(tmp_path.glob("started-*"))) < 2:  # both children are at work
+                time.sleep(0.01)
+            raise KeyError("here")
+        (tmp_path / f"started-{share.index}").touch()
+        try:
+            time.sleep(60)
+        finally:
+            (tmp_path / f"stopped-{share.index}").touch()
+
+    started = time.monotonic()
+    with pytest.raises(KeyError, match="here"):
+        in_processes(work, 3)
+    assert time.monotonic() - started < 30
+    assert sorted(p.name for p in tmp_path.glob("stopped-*")) == ["stopped-1", "stopped-2"]
+
+
+def test_processes_sharing_a_writer_send_whole_files_that_never_interleave(tmp_path):
+    # Files of many sizes, some larger than what a process gathers before it sends, from three processes.
+    sizes = [1, 100, BUFFERED - 1, BUFFERED, 3 * BUFFERED + 7, 5000] * 20
+    contents = {f"f{n}.txt": bytes([65 + n % 26]) * size for n, size in enumerate(sizes)}
+    names = sorted(contents)
+    with FileWriter() as writer:
+
+        def work(share: Share) -> None:
+            for name in share.of(names):
+                writer.write(tmp_path / name, contents[name])
+            writer.flush()
+
+        in_processes(work, 3)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == contents
+
+
+def test_a_file_the_shared_writer_cannot_write_is_named_whichever_process_sent_it(tmp_path):
+    names = [f"f{n}.html" for n in range(40)]
+    with pytest.raises(UsageError, match=r"cannot write .*missing/f7\.html: No such file or directory"):
+        with FileWriter() as writer:
+
+            def work(share: Share) -> None:
+                for name in share.of(names):
+                    writer.write(tmp_path / ("missing" if name == "f7.html" else "") / name, name)
+                    writer.flush()
+
+            in_processes(work, 2)
+    assert "f7.html" not in {p.name for p in tmp_path.iterdir()}
