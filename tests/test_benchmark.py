@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +69,32 @@ def test_a_query_rdflib_cannot_run_is_reported_as_failed(run):
     steps = run.Steps(600)
     assert steps.rdflib_query("query broken", 1, world(), "SELECT ?x WHERE { ?x ?p") is None
     assert run.seconds(steps.records["query broken"]) == "fails (ParseException)"
+
+
+# A process that starts a child in its session; each fills 150 MiB of its own memory, then waits to be stopped.
+TWO_PROCESSES = """
+import os, time
+filled, done = os.pipe()
+child = os.fork()
+block = bytearray(150 << 20)
+block[::4096] = b"x" * len(block[::4096])  # touched: resident, and not shared with the other process
+if child:
+    os.read(filled, 1)
+    print("ready", flush=True)
+else:
+    os.write(done, b"1")
+time.sleep(60)
+"""
+
+
+def test_the_memory_of_every_process_of_a_session_is_summed(run):
+    process = subprocess.Popen([sys.executable, "-c", TWO_PROCESSES], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        memory = run.TreeMemory(process.pid)
+        assert process.stdout.readline() == "ready\n"
+        time.sleep(3 * memory.SAMPLE)
+        assert len(run._session_processes(process.pid)) == 2
+        assert memory.stop() > 2 * 150  # MiB: the parent's block and the child's, each its own
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
