@@ -1,13 +1,14 @@
 """The static site, in English, Italian, German and Portuguese: a page per entity, source, fact and claim,
 the timeline, the index, search, the bundled queries, the ontology and the dataset.
 
-`write_site(built, dist / "site", project)` writes it beside the build's data files, which it links to
+`write_site(built, dist / "site", project, jobs)` writes it beside the build's data files, which it links to
 and reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`) and the dataset's VoID
 description (`dist/void.ttl`). Every IRI we mint under `https://w3id.org/cassibile/` — `id/<slug>`,
 `source/<name>`, `fact/<slug>`, `claim/<slug>` — maps to the English page `<path>.html` with `.ttl`,
 `.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work from `file://` and from `cassibile
 serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
-English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings.
+English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings. The pages are
+written from `jobs` processes at once (`publish.site.processes`), each its share; the files are the same whatever `jobs`.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1) -> None
     tasks = pages.tasks()
     site.prepare()  # before the work is shared out: what every page asks for, worked out once for every process
 
-    with FileWriter() as writer:  # one writer for every process (`writer`: why)
+    with FileWriter() as writer:  # one writer for all the processes (why: `publish.site.writer`)
 
         def write_share(share: Share) -> None:
             for kind in tasks:

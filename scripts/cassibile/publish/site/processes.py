@@ -11,7 +11,6 @@ happens (`multiprocessing`'s fork context), so its error never runs the parent's
 from __future__ import annotations
 
 import multiprocessing
-import os
 import pickle
 import signal
 import traceback
@@ -33,11 +32,6 @@ class Share:
     def of(self, items: Sequence) -> Sequence:
         size = len(items)
         return items[size * self.index // self.count:size * (self.index + 1) // self.count]
-
-
-def default_jobs() -> int:
-    """As many processes as this process may run on cores at once."""
-    return len(os.sched_getaffinity(0))
 
 
 def in_processes(work: Callable[[Share], None], jobs: int) -> None:
