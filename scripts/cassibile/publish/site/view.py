@@ -194,13 +194,9 @@ class SiteGraph:
 
     def _read_labels(self, term: URIRef) -> list[tuple[str, str, bool]]:
         graph = self.ontology if str(term).startswith(str(CAS)) else self.data
-        found = []
-        for lang in LANGUAGES:
-            for predicate, editorial in ((RDFS.label, False), (CAS.editorialLabel, True)):
-                for label in sorted(graph.objects(term, predicate)):
-                    if isinstance(label, Literal) and label.language == lang:
-                        found.append((lang, str(label), editorial))
-        return found
+        kinds = ((sorted(graph.objects(term, RDFS.label)), False), (sorted(graph.objects(term, CAS.editorialLabel)), True))
+        return [(lang, str(label), editorial) for lang in LANGUAGES for labels, editorial in kinds
+                for label in labels if isinstance(label, Literal) and label.language == lang]
 
     def source_title(self, source: URIRef) -> Value:
         """A source's title, in its own language, linked to its page; read once, as every quotation cites one."""
@@ -238,20 +234,22 @@ class SiteGraph:
         return {fact: self._fact_view(fact) for fact in sorted(self.data.subjects(RDF.type, CAS.Fact))}
 
     def _fact_view(self, fact: URIRef) -> FactView:
-        data = self.data
-        obj = data.value(fact, RDF.object)
+        said: dict[URIRef, list] = {}  # what the fact node says, read in one look-up: predicate -> its objects
+        for predicate, value in self.data.predicate_objects(fact):
+            said.setdefault(predicate, []).append(value)
+        first = {predicate: values[0] for predicate, values in said.items()}.get  # as `value()` gives it
         english = Display.english(self)
-        qualifiers = sorted({p for p in data.predicates(fact) if p not in FACT_STRUCTURE},
-                            key=lambda p: (english.label(p).text, str(p)))
-        bounds = temporal_bounds(data, obj)
+        qualifiers = sorted((p for p in said if p not in FACT_STRUCTURE), key=lambda p: (english.label(p).text, str(p)))
+        obj = first(RDF.object)
+        bounds = temporal_bounds(self.data, obj)
         return FactView(
-            iri=fact, subject=data.value(fact, RDF.subject), predicate=data.value(fact, RDF.predicate), object=obj,
-            rank=data.value(fact, CAS.rank) or WIKIBASE.NormalRank,
-            rationale=data.value(fact, CAS.rankRationale),
-            outside_knowledge=sorted(data.objects(fact, OUTSIDE_KNOWLEDGE)),
-            qualifiers=[(q, sorted(data.objects(fact, q))) for q in qualifiers],
-            claims=sorted(data.objects(fact, CAS.supportedBy)),
-            notes=sorted(data.objects(fact, RDFS.comment)),
+            iri=fact, subject=first(RDF.subject), predicate=first(RDF.predicate), object=obj,
+            rank=first(CAS.rank) or WIKIBASE.NormalRank,
+            rationale=first(CAS.rankRationale),
+            outside_knowledge=sorted(said.get(OUTSIDE_KNOWLEDGE, ())),
+            qualifiers=[(q, sorted(said[q])) for q in qualifiers],
+            claims=sorted(said.get(CAS.supportedBy, ())),
+            notes=sorted(said.get(RDFS.comment, ())),
             precision=self.index.value(fact, CAS.datePrecision),
             earliest=bounds[0] if bounds else None, latest=bounds[1] if bounds else None,
         )
