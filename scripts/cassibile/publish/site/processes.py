@@ -45,19 +45,20 @@ def in_processes(work: Callable[[Share], None], jobs: int) -> None:
         return
     fork = multiprocessing.get_context("fork")
     children = []
-    for index in range(1, jobs):
-        receiver, sender = fork.Pipe(duplex=False)
-        child = fork.Process(target=_child, args=(work, Share(index, jobs), sender), daemon=True)
-        child.start()
-        sender.close()
-        children.append((child, receiver))
     try:
+        for index in range(1, jobs):
+            receiver, sender = fork.Pipe(duplex=False)
+            child = fork.Process(target=_child, args=(work, Share(index, jobs), sender), daemon=True)
+            child.start()
+            sender.close()
+            children.append((child, receiver))
         work(Share(0, jobs))
     except BaseException:
         for child, _ in children:
             child.terminate()
-        for child, _ in children:
+        for child, receiver in children:
             child.join()
+            receiver.close()
         raise
     errors = [_outcome(child, receiver) for child, receiver in children]
     for error in errors:
@@ -92,10 +93,12 @@ def _portable(error: BaseException) -> BaseException:
 
 def _outcome(child, receiver) -> BaseException | None:
     """The child's error, or None once it has ended well."""
-    try:
-        error = receiver.recv()
-    except EOFError:  # it died without a word (killed)
-        child.join()
-        return UsageError(f"a process writing the site stopped (exit status {child.exitcode})")
+    with receiver:
+        try:
+            error = receiver.recv()
+        except EOFError:  # it died without a word (killed)
+            error = None
     child.join()
+    if error is None and child.exitcode != 0:
+        return UsageError(f"a process writing the site stopped (exit status {child.exitcode})")
     return error
