@@ -43,7 +43,7 @@ def steps(out: Path, scripts: str | None, without_site: bool) -> dict[str, float
     stderr = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
     lines = [(float(m[1]), re.sub(r"\b\d+\b", "N", m[2])) for m in PROGRESS.finditer(stderr)]
     times = {message: end - start for (start, message), (end, _) in zip(lines, lines[1:])}
-    return times | {"before the site": next(t for t, m in lines if m == "writing the site"), "in all": lines[-1][0]}
+    return times | {"before the site": next(t for t, m in lines if m.startswith("writing the site")), "in all": lines[-1][0]}
 
 
 def main() -> None:
