@@ -2,8 +2,8 @@
 
 Builds the project once, as `cassibile build` does, then writes the site again `--runs` times from the
 same build into a scratch folder beside it (`dist/.site-step`), and prints each run's wall, user and
-system seconds, those of the process that writes the site's files included (shown apart too). The system
-time is the kernel's, mostly creating some 10,000 files: on a shared machine it varies from run to run far
+system seconds, those of the processes it starts included (the file writer, the site's forked processes; shown
+apart too). The system time is the kernel's, mostly creating some 10,000 files: on a shared machine it varies from run to run far
 more than the user time, which is what the code controls. On a file system without a journal (this VM's
 ext4), creating files within about 30 seconds of deleting many costs several times more system time:
 the kernel skips each recently freed inode, one by one. Each run deletes the previous one's folder first,
@@ -36,8 +36,8 @@ def timed_runs(args: argparse.Namespace):
     """A stand-in for `write_site`: write the build's site, then write it again `args.runs` times, timing each."""
     write_site = site.write_site
 
-    def run(built, out, project) -> None:
-        write_site(built, out, project)
+    def run(built, out, project, jobs) -> None:
+        write_site(built, out, project, jobs)
         if args.fresh:
             time.sleep(RECENTLY_DELETED)
         for number in range(1, args.runs + 1):
@@ -46,15 +46,16 @@ def timed_runs(args: argparse.Namespace):
             profile = cProfile.Profile() if args.profile and number == args.runs else None
             wall, before = time.perf_counter(), os.times()
             if profile:
-                profile.runcall(write_site, built, scratch, project)
+                profile.runcall(write_site, built, scratch, project, jobs)
                 profile.dump_stats(args.profile)
             else:
-                write_site(built, scratch, project)
+                write_site(built, scratch, project, jobs)
             after = os.times()
-            writer = after.children_user - before.children_user, after.children_system - before.children_system
+            others = after.children_user - before.children_user, after.children_system - before.children_system
             print(f"site step, run {number}: {time.perf_counter() - wall:.2f} s wall, "
-                  f"{after.user - before.user + writer[0]:.2f} s user, {after.system - before.system + writer[1]:.2f} s system "
-                  f"(of which the file writer's process {writer[0]:.2f} s user, {writer[1]:.2f} s system)"
+                  f"{after.user - before.user + others[0]:.2f} s user, {after.system - before.system + others[1]:.2f} s system "
+                  f"(of which the other processes, the file writer and the site's forked ones, {others[0]:.2f} s user, "
+                  f"{others[1]:.2f} s system)"
                   + (" (under cProfile)" if profile else ""), file=sys.stderr)
         if args.reference:
             diff = subprocess.run(["diff", "-r", "-q", args.reference, str(scratch)], capture_output=True, text=True)
@@ -71,10 +72,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="how many times to write the site again (default 3)")
     parser.add_argument("--reference", help="a site folder the last run must be byte-identical to")
     parser.add_argument("--profile", help="write a cProfile of the last run to this file")
+    parser.add_argument("--jobs", default=None, help="processes to write the site from (default: the build's default)")
     parser.add_argument("--fresh", action="store_true", help="write each run into a folder of its own, all deleted at the end")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
-    site.write_site = timed_runs(arguments())
-    sys.exit(main(["build"]))
+    options = arguments()
+    site.write_site = timed_runs(options)
+    sys.exit(main(["build", *(["--jobs", options.jobs] if options.jobs else [])]))
