@@ -56,7 +56,8 @@ def _jobs(text: str) -> int:
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
     cores = len(os.sched_getaffinity(0))
     parser.add_argument("-j", "--jobs", type=_jobs, default=cores, metavar="N",
-                        help=f"write the site's pages from N processes at once (default: the cores this process may use, here {cores})")
+                        help=f"write the site's pages from N processes at once (default: the cores this process may use, here {cores}); "
+                             "each process copies much of the build's memory as it reads it: --jobs 1 needs the least")
 
 
 def _parser() -> argparse.ArgumentParser:
