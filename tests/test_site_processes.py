@@ -3,6 +3,7 @@ every error of a child raised in the build's process, and the files of all of th
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import time
@@ -108,3 +109,31 @@ def test_a_file_the_shared_writer_cannot_write_is_named_whichever_process_sent_i
 
             in_processes(work, 2)
     assert "f7.html" not in {p.name for p in tmp_path.iterdir()}
+
+
+def test_a_process_that_dies_while_it_sends_files_does_not_stop_the_others(tmp_path):
+    def waited_too_long(_signum, _frame):
+        raise TimeoutError("flush waited for a lock the dead process kept")
+
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(30)
+    try:
+        _send_after_a_process_died_holding_the_lock(tmp_path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _send_after_a_process_died_holding_the_lock(tmp_path):
+    with pytest.raises(UsageError, match=r"exit status -9"):
+        with FileWriter() as writer:
+
+            def work(share: Share) -> None:
+                if share.index == 1:
+                    fcntl.lockf(writer._lock, fcntl.LOCK_EX)  # as `flush` takes it; then killed before it lets go
+                    os.kill(os.getpid(), signal.SIGKILL)
+                time.sleep(0.5)
+                writer.write(tmp_path / "a.html", "a")
+                writer.flush()  # would wait for ever on a lock the dead process kept
+
+            in_processes(work, 2)

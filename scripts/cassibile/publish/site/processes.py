@@ -76,7 +76,7 @@ def _child(work: Callable[[Share], None], share: Share, sender) -> None:
 
 
 def _stop(_signum, _frame):
-    raise SystemExit(1)  # so that the child's `with` blocks end: its file writer is stopped and waited for
+    raise SystemExit(1)  # so that the child's `finally` blocks run before it ends
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import multiprocessing
 import os
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -43,7 +43,9 @@ class FileWriter:
         self._process = subprocess.Popen([sys.executable, "-I", "-S", __file__], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, bufsize=0)
         self._owner = os.getpid()
-        self._lock = multiprocessing.get_context("fork").Lock()  # held while a process's files go down the pipe
+        # Held while a process's files go down the pipe: a POSIX record lock, which each process holds for itself
+        # and loses when it dies (a semaphore held by a process killed meanwhile would stop the others for good).
+        self._lock = tempfile.TemporaryFile()
         self._pending: list[bytes] = []
         self._size = 0
         self._said: str | None = None  # why the writer stopped, once read
@@ -64,25 +66,28 @@ class FileWriter:
         """Send the files gathered so far, whole, to the writer."""
         data, self._pending, self._size = memoryview(b"".join(self._pending)), [], 0
         try:
-            with self._lock:
-                while data:
-                    data = data[os.write(self._process.stdin.fileno(), data):]
+            fcntl.lockf(self._lock, fcntl.LOCK_EX)
+            while data:
+                data = data[os.write(self._process.stdin.fileno(), data):]
         except BrokenPipeError:
             if os.getpid() != self._owner:
                 raise  # a forked process: the one that opened the writer reads why it stopped, and says it
             raise self._failure() from None
+        finally:
+            fcntl.lockf(self._lock, fcntl.LOCK_UN)
 
     def __exit__(self, kind, error, trace) -> None:
-        writer_failed = isinstance(error, BrokenPipeError) or (kind is not None and self._process.poll() not in (None, 0))
-        if kind is None:
-            self.flush()
-        elif not writer_failed:
-            self._process.kill()  # the site failed before its last file: write no more
-        with contextlib.suppress(BrokenPipeError):
-            self._process.stdin.close()
-        with self._process.stdout:
-            if self._process.wait() != 0 and (kind is None or writer_failed):
-                raise self._failure() from error  # the writer's failure explains whatever the pages met after it
+        with self._lock:  # closed, whatever happens
+            writer_failed = isinstance(error, BrokenPipeError) or (kind is not None and self._process.poll() not in (None, 0))
+            if kind is None:
+                self.flush()
+            elif not writer_failed:
+                self._process.kill()  # the site failed before its last file: write no more
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+            with self._process.stdout:
+                if self._process.wait() != 0 and (kind is None or writer_failed):
+                    raise self._failure() from error  # the writer's failure explains whatever the pages met after it
 
     def _failure(self):
         from cassibile.errors import UsageError  # here, not above: the writer's process runs this file without the package
