@@ -161,9 +161,10 @@ class Steps:
         return rows
 
 
-def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int = 1) -> None:
+def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int | None = None) -> None:
     """`cassibile build --jobs N` on the project, phase by phase, and what it would publish."""
     from cassibile import build
+    from cassibile.cli import default_jobs
     from cassibile.errors import CassibileError
     from cassibile.namespaces import GRAPH
     from cassibile.pipeline import reason
@@ -186,7 +187,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int = 1) 
     out.mkdir()
     try:
         with steps.step(WRITE), instrumented(built):
-            build.write_outputs(built, out, Project(project), jobs=jobs)
+            build.write_outputs(built, out, Project(project), jobs=jobs or default_jobs())
     except CassibileError as error:  # e.g. the site refuses the faked quote that --faults plants
         emit(step=WRITE, error=type(error).__name__)
         emit(step="build total", error="writing failed")
@@ -860,7 +861,7 @@ def benchmark(size: int, args) -> list[str]:
     log = project / "benchmark.log"
     print(f"[{size}] {summary} in {generated:.1f} s", file=sys.stderr, flush=True)
     extra = ["--reasoner", args.reasoner] if args.reasoner else []
-    ours = run_worker("ours", project, args.step_limit, [*extra, "--jobs", str(args.jobs)], log)
+    ours = run_worker("ours", project, args.step_limit, [*extra, *(["--jobs", str(args.jobs)] if args.jobs else [])], log)
     print(f"[{size}] ours: {seconds(ours['steps'].get('build total'))}, {ours['peak_mib']:.0f} MiB", file=sys.stderr, flush=True)
     if not (project / "dist" / "cassibile.nq").is_file():
         return [f"## {size:,} triples (target)", "", f"Generator: {summary} in {generated:.1f} s.", "",
@@ -896,8 +897,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-limit", type=int, default=60,
                         help="seconds one query on rdflib's engine may take, published or violation query (default 60)")
     parser.add_argument("--reasoner", choices=("owlrl", "reasonable"), help="our build's OWL RL engine (default: the build's default)")
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
-                        help="processes our build writes the site from, as `cassibile build --jobs` (default: as it, the usable cores)")
+    parser.add_argument("--jobs", type=int,
+                        help="processes our build writes the site from, as `cassibile build --jobs` (default: the build's)")
     parser.add_argument("--faults", action="store_true", help="add a few violations on purpose, to compare both pipelines' reports")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/cassibile-benchmarks"), help="where projects are generated")

@@ -32,11 +32,13 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _whole_seconds(text: str) -> int:
-    """A positive whole number of seconds (argparse type)."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number of seconds, got {text!r}")
-    return int(text)
+def _positive_whole(unit: str):
+    """An argparse type: a positive whole number of `unit`."""
+    def positive_whole(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"expected a positive whole number of {unit}, got {text!r}")
+        return int(text)
+    return positive_whole
 
 
 def _port(text: str) -> int:
@@ -46,16 +48,14 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _jobs(text: str) -> int:
-    """A positive whole number of processes (argparse type)."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number of processes, got {text!r}")
-    return int(text)
+def default_jobs() -> int:
+    """How many processes write the site unless `--jobs` says: the cores this process may use."""
+    return len(os.sched_getaffinity(0))
 
 
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
-    cores = len(os.sched_getaffinity(0))
-    parser.add_argument("-j", "--jobs", type=_jobs, default=cores, metavar="N",
+    cores = default_jobs()
+    parser.add_argument("-j", "--jobs", type=_positive_whole("processes"), default=cores, metavar="N",
                         help=f"write the site's pages from N processes at once (default: the cores this process may use, here {cores}); "
                              "each process copies much of the build's memory as it reads it: --jobs 1 needs the least")
 
@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 or :: for every interface)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--dist", type=Path, help="built folder to serve (default: dist/ in the project)")
-    p.add_argument("--query-timeout", type=_whole_seconds, metavar="SECONDS",
+    p.add_argument("--query-timeout", type=_positive_whole("seconds"), metavar="SECONDS",
                    help="time limit of each SPARQL query, after which it is stopped and answered with HTTP 503 (default 30)")
 
     p = sub.add_parser("fmt", help="rewrite hand-edited Turtle into canonical form")

@@ -82,13 +82,14 @@ def _stop(_signum, _frame):
 def _portable(error: BaseException) -> BaseException:
     """The error to send to the parent: itself if it can be pickled, with the child's traceback as a note unless it
     is one the command line reports by its message alone; else a RuntimeError that tells it."""
+    told = "".join(traceback.format_exception(error)).rstrip()
     if not isinstance(error, CassibileError):
-        error.add_note("".join(traceback.format_exception(error)).rstrip())
+        error.add_note(told)
     try:
         pickle.dumps(error)
         return error
     except Exception:
-        return RuntimeError("".join(traceback.format_exception(error)).rstrip())
+        return RuntimeError(told)
 
 
 def _outcome(child, receiver) -> BaseException | None:
