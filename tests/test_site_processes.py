@@ -3,7 +3,6 @@ every error of a child raised in the build's process, and the files of all of th
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import time
@@ -11,23 +10,52 @@ import time
 import pytest
 
 from cassibile.errors import DataError, UsageError
-from cassibile.publish.site.processes import Share, in_processes
+from cassibile.publish.site.processes import Runs, Share, in_processes
 from cassibile.publish.site.writer import BUFFERED, FileWriter
 
 
 def test_each_item_is_done_once_by_one_of_the_processes(tmp_path):
     items = [f"item-{n}" for n in range(23)]
+    with Runs(len(items), 3) as runs:
 
-    def work(share: Share) -> None:
-        for item in share.of(items):
-            (tmp_path / item).write_text(f"{share.index} {os.getpid()}")
+        def work(share: Share) -> None:
+            for item in runs.taken_by(share):
+                (tmp_path / items[item]).write_text(f"{share.index} {os.getpid()}")
+                time.sleep(0.01)  # so that no process takes them all before the others start
 
-    in_processes(work, 3)
+        in_processes(work, 3)
     done = {path.name: path.read_text().split() for path in tmp_path.iterdir()}
     assert sorted(done) == sorted(items)
     assert {index for index, _ in done.values()} == {"0", "1", "2"}
     assert len({pid for _, pid in done.values()}) == 3  # three processes, this one among them
     assert str(os.getpid()) in {pid for _, pid in done.values()}
+
+
+def test_each_process_takes_its_own_run_first_then_helps_with_the_longest_run_left():
+    with Runs(10, 2) as runs:
+        first, second = Share(0, 2), Share(1, 2)
+        taken = [next(runs.taken_by(second)) for _ in range(5)]  # its run: 5 … 9, from the front
+        assert taken == [5, 6, 7, 8, 9]
+        assert next(runs.taken_by(first)) == 0
+        assert [next(runs.taken_by(second)) for _ in range(2)] == [4, 3]  # from the back of the other's run
+        assert list(runs.taken_by(first)) == [1, 2]
+        assert list(runs.taken_by(second)) == []
+
+
+def test_a_process_that_starts_late_finds_its_run_taken_by_the_others(tmp_path):
+    with Runs(40, 2) as runs:
+
+        def work(share: Share) -> None:
+            if share.index == 0:  # as the build's process, which writes the data files first
+                while len(list(tmp_path.iterdir())) < 30:
+                    time.sleep(0.01)
+            for item in runs.taken_by(share):
+                (tmp_path / f"{item:02}").write_text(str(share.index))
+
+        in_processes(work, 2)
+    done = {path.name: path.read_text() for path in tmp_path.iterdir()}
+    assert sorted(done) == [f"{item:02}" for item in range(40)]
+    assert list(done.values()).count("1") >= 30  # its own 20 and at least 10 of the other's
 
 
 def test_a_childs_error_is_raised_here_with_its_message_and_nothing_here_is_unwound_in_the_child(tmp_path):
@@ -86,11 +114,11 @@ def test_processes_sharing_a_writer_send_whole_files_that_never_interleave(tmp_p
     sizes = [1, 100, BUFFERED - 1, BUFFERED, 3 * BUFFERED + 7, 5000] * 20
     contents = {f"f{n}.txt": bytes([65 + n % 26]) * size for n, size in enumerate(sizes)}
     names = sorted(contents)
-    with FileWriter() as writer:
+    with FileWriter() as writer, Runs(len(names), 3) as runs:
 
         def work(share: Share) -> None:
-            for name in share.of(names):
-                writer.write(tmp_path / name, contents[name])
+            for name in runs.taken_by(share):
+                writer.write(tmp_path / names[name], contents[names[name]])
             writer.flush()
 
         in_processes(work, 3)
@@ -100,10 +128,10 @@ def test_processes_sharing_a_writer_send_whole_files_that_never_interleave(tmp_p
 def test_a_file_the_shared_writer_cannot_write_is_named_whichever_process_sent_it(tmp_path):
     names = [f"f{n}.html" for n in range(40)]
     with pytest.raises(UsageError, match=r"cannot write .*missing/f7\.html: No such file or directory"):
-        with FileWriter() as writer:
+        with FileWriter() as writer, Runs(len(names), 2) as runs:
 
             def work(share: Share) -> None:
-                for name in share.of(names):
+                for name in (names[item] for item in runs.taken_by(share)):
                     writer.write(tmp_path / ("missing" if name == "f7.html" else "") / name, name)
                     writer.flush()
 
@@ -130,8 +158,8 @@ def _send_after_a_process_died_holding_the_lock(tmp_path):
 
             def work(share: Share) -> None:
                 if share.index == 1:
-                    fcntl.lockf(writer._lock, fcntl.LOCK_EX)  # as `flush` takes it; then killed before it lets go
-                    os.kill(os.getpid(), signal.SIGKILL)
+                    with writer._lock:  # as `flush` takes it; then killed before it lets go
+                        os.kill(os.getpid(), signal.SIGKILL)
                 time.sleep(0.5)
                 writer.write(tmp_path / "a.html", "a")
                 writer.flush()  # would wait for ever on a lock the dead process kept

@@ -8,7 +8,7 @@ description (`dist/void.ttl`). Every IRI we mint under `https://w3id.org/cassibi
 `.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work from `file://` and from `cassibile
 serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
 English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings. The pages are
-written from `jobs` processes at once (`publish.site.processes`), each its share; the files are the same whatever `jobs`.
+written from `jobs` processes at once (`publish.site.processes`); the files are the same whatever `jobs`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
 from cassibile.publish.site.pages import Renderer
-from cassibile.publish.site.processes import Share, in_processes
+from cassibile.publish.site.processes import Runs, Share, in_processes
 from cassibile.publish.site.queries import OWN_QUERY, input_attributes, query_forms
 from cassibile.publish.site.search import documents, index_script
 from cassibile.publish.site.timeline import rows, timeline_svg
@@ -45,9 +45,11 @@ from cassibile.publish.site.writer import FileWriter
 FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
-def write_site(built: Built, out: Path, project: Project, jobs: int = 1) -> None:
+def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongside: Callable[[], None] | None = None) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`,
-    from `jobs` processes at once."""
+    from `jobs` processes at once. `alongside()`, if given, runs in this process while the others begin on the
+    pages (the build writes its data files there); then this process takes pages too, and writes the two that
+    read those files (the dataset's page reads void.ttl; the ontology's versions copy ontology.*) last."""
     site = SiteGraph(built)
     data = describe.Descriptions(site, built.publication, published_context_of(out.parent))
     pages = SiteFiles(site, Renderer(site), data, query_forms(project.query_dir), out)
@@ -59,15 +61,17 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1) -> None
     tasks = pages.tasks()
     site.prepare()  # before the work is shared out: what every page asks for, worked out once for every process
 
-    with FileWriter() as writer:  # one writer for all the processes (why: `publish.site.writer`)
+    with FileWriter() as writer, Runs(len(tasks), jobs) as runs:  # one writer for all the processes (why: `publish.site.writer`)
 
         def write_share(share: Share) -> None:
-            for kind in tasks:
-                for task in share.of(kind):
-                    task(writer)
+            if share.index == 0 and alongside is not None:
+                alongside()
+            for task in runs.taken_by(share):
+                tasks[task](writer)
             writer.flush()
 
         in_processes(write_share, jobs)
+        pages.dataset(writer)
     write_versioned_ontology(built.dataset.ontology, out.parent, out)
 
 
@@ -78,15 +82,15 @@ class SiteFiles:
     def __init__(self, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path):
         self.site, self.render, self.data, self.queries, self.out = site, render, data, queries, out
 
-    def tasks(self) -> list[list[Callable[[FileWriter], None]]]:
-        """The tasks, by kind of page (each kind is shared out among the processes on its own)."""
+    def tasks(self) -> list[Callable[[FileWriter], None]]:
+        """The tasks, kind by kind, but for the dataset's page (it reads void.ttl, which the build may still be writing)."""
         site = self.site
         return [
-            [partial(self.entity, entity) for entity in site.entities],
-            [partial(self.source, source) for source in site.sources],
-            [partial(self.fact, fact) for fact in site.facts.values() if fact.page],
-            [partial(self.claim, claim) for claim in site.claims.values() if claim.page],
-            [self.timeline, self.index, self.search, self.queries_page, self.ontology, self.dataset],
+            *(partial(self.entity, entity) for entity in site.entities),
+            *(partial(self.source, source) for source in site.sources),
+            *(partial(self.fact, fact) for fact in site.facts.values() if fact.page),
+            *(partial(self.claim, claim) for claim in site.claims.values() if claim.page),
+            self.timeline, self.index, self.search, self.queries_page, self.ontology,
         ]
 
     def entity(self, entity: URIRef, writer: FileWriter) -> None:

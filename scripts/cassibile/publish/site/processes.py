@@ -1,7 +1,7 @@
-"""Writing the site from several processes at once, each forked from the build with all it has made, each its share of the pages.
+"""Writing the site from several processes at once, each forked from the build with all it has made, each taking pages until none are left.
 
 Rendering the pages is Python, which runs on one core per process; the pages do not depend on each
-other, so `jobs` processes write `jobs` shares of them. The children are forked, not started afresh:
+other, so `jobs` processes write them. The children are forked, not started afresh:
 they read the build's store, index and answers already worked out without copying or loading them
 (the pages of memory they leave unchanged stay shared). A child ends with `os._exit` whatever
 happens (`multiprocessing`'s fork context), so its error never runs the parent's cleanup (the build's
@@ -10,11 +10,13 @@ happens (`multiprocessing`'s fork context), so its error never runs the parent's
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import pickle
 import signal
+import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cassibile.errors import CassibileError, UsageError
@@ -22,20 +24,72 @@ from cassibile.errors import CassibileError, UsageError
 
 @dataclass(frozen=True)
 class Share:
-    """This process's part of the work: of `count` processes it is number `index`, and takes the `index`-th of
-    `count` runs of items in a row (items side by side, such as an entity's facts, often share what they show:
-    made once in one process, not once in each)."""
+    """Which process this is: of `count` processes, number `index` (0 is the one that forked the others)."""
 
     index: int = 0
     count: int = 1
 
-    def of(self, items: Sequence) -> Sequence:
-        size = len(items)
-        return items[size * self.index // self.count:size * (self.index + 1) // self.count]
+
+class ProcessLock:
+    """`with lock:` one process at a time, among this one and those forked from it after the lock was made.
+
+    A POSIX record lock (`fcntl.lockf`) on an unnamed file: each process holds it for itself and loses it when
+    it dies, where a semaphore held by a process killed meanwhile would stop the others for good."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()
+
+    def __enter__(self) -> ProcessLock:
+        fcntl.lockf(self._file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *_) -> None:
+        fcntl.lockf(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Runs:
+    """`with Runs(count, jobs) as runs:` the items 0 … `count` − 1, shared out while the processes work. Each process begins with its own run of
+    items in a row (items side by side, such as an entity's facts, often share what they show: made once in one
+    process, not once in each) and takes them from its front; once its run is done it takes from the back of the
+    longest run left. So a process that begins late (the build's, which writes the data files first) or meets
+    slower items is helped by the others, and every item is taken once."""
+
+    def __init__(self, count: int, jobs: int):
+        bounds = [count * run // jobs for run in range(jobs + 1)]
+        fork = multiprocessing.get_context("fork")
+        self._fronts = fork.RawArray("q", bounds[:-1])  # shared memory, which the forked processes inherit
+        self._ends = fork.RawArray("q", bounds[1:])
+        self._lock = ProcessLock()
+
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._lock.close()
+
+    def taken_by(self, share: Share) -> Iterator[int]:
+        """The items `share`'s process takes, one by one, until none are left."""
+        while (item := self._take(share.index)) is not None:
+            yield item
+
+    def _take(self, run: int) -> int | None:
+        fronts, ends = self._fronts, self._ends
+        with self._lock:
+            if fronts[run] < ends[run]:
+                fronts[run] += 1
+                return fronts[run] - 1
+            longest = max(range(len(ends)), key=lambda other: ends[other] - fronts[other])
+            if fronts[longest] < ends[longest]:
+                ends[longest] -= 1
+                return ends[longest]
+            return None
 
 
 def in_processes(work: Callable[[Share], None], jobs: int) -> None:
-    """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each with its own share.
+    """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each told which it is.
 
     Returns when all are done. If this process's share fails, the children are stopped (their `finally`
     blocks run) before the error goes on; if a child's fails, its error is raised here once every

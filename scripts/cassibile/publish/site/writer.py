@@ -25,7 +25,6 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -43,9 +42,9 @@ class FileWriter:
         self._process = subprocess.Popen([sys.executable, "-I", "-S", __file__], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, bufsize=0)
         self._owner = os.getpid()
-        # Held while a process's files go down the pipe: a POSIX record lock, which each process holds for itself
-        # and loses when it dies (a semaphore held by a process killed meanwhile would stop the others for good).
-        self._lock = tempfile.TemporaryFile()
+        from cassibile.publish.site.processes import ProcessLock  # here, not above: see `_failure`
+
+        self._lock = ProcessLock()  # held while a process's files go down the pipe
         self._pending: list[bytes] = []
         self._size = 0
         self._said: str | None = None  # why the writer stopped, once read
@@ -66,18 +65,16 @@ class FileWriter:
         """Send the files gathered so far, whole, to the writer."""
         data, self._pending, self._size = memoryview(b"".join(self._pending)), [], 0
         try:
-            fcntl.lockf(self._lock, fcntl.LOCK_EX)
-            while data:
-                data = data[os.write(self._process.stdin.fileno(), data):]
+            with self._lock:
+                while data:
+                    data = data[os.write(self._process.stdin.fileno(), data):]
         except BrokenPipeError:
             if os.getpid() != self._owner:
                 raise  # a forked process: the one that opened the writer reads why it stopped, and says it
             raise self._failure() from None
-        finally:
-            fcntl.lockf(self._lock, fcntl.LOCK_UN)
 
     def __exit__(self, kind, error, trace) -> None:
-        with self._lock:  # closed, whatever happens
+        with contextlib.closing(self._lock):  # closed, whatever happens
             writer_failed = isinstance(error, BrokenPipeError) or (kind is not None and self._process.poll() not in (None, 0))
             if kind is None:
                 self.flush()
