@@ -3,8 +3,8 @@
 Each build runs in its own process, as `cassibile build --out DIR` (DIR: a new temporary folder), and a step's
 time is the time between its progress line and the next one. `--compare SCRIPTS` alternates each build with one
 of another checkout's package (PYTHONPATH=SCRIPTS, e.g. main's: `git archive main scripts | tar -x -C /tmp/main`,
-then `--compare /tmp/main/scripts`), so that both see the same load. `--without-site` leaves the site out (its
-step then shows nothing): the steps before it take seconds, the site several more. On a shared machine the
+then `--compare /tmp/main/scripts`), so that both see the same load. `--without-site` leaves the site's pages out
+(the data files, written beside them, stay): the steps before them take seconds, the site several more. On a shared machine the
 medians carry the other work; the fastest runs are closer to what the code costs.
 
     cd /path/to/project && /path/to/.venv/bin/python /path/to/benchmarks/build_steps.py --runs 5 --compare /tmp/main/scripts
@@ -32,7 +32,7 @@ def build(out: Path, without_site: bool) -> None:
     if without_site:
         import cassibile.publish.site as site
 
-        site.write_site = lambda *args, **kwargs: None
+        site.write_site = lambda *args, alongside=None, **kwargs: alongside and alongside()  # the data files only
     sys.exit(main(["build", "--out", str(out)]))
 
 
@@ -43,7 +43,7 @@ def steps(out: Path, scripts: str | None, without_site: bool) -> dict[str, float
     stderr = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
     lines = [(float(m[1]), re.sub(r"\b\d+\b", "N", m[2])) for m in PROGRESS.finditer(stderr)]
     times = {message: end - start for (start, message), (end, _) in zip(lines, lines[1:])}
-    return times | {"before the site": next(t for t, m in lines if m.startswith("writing the site")), "in all": lines[-1][0]}
+    return times | {"before the site and the data files": next(t for t, m in lines if m.startswith("writing the site")), "in all": lines[-1][0]}
 
 
 def main() -> None:

@@ -258,8 +258,9 @@ def instrumented(built):
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
         ("cassibile.publish.annotations", "annotation_collection", lambda *_, **k: "export annotations.jsonld"),
-        ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ (HTML pages)"),
+        ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ (HTML pages; the time beyond the data files above)"),
     ]
+    apart = [("cassibile.build", "write_data_files")]  # called inside `write_site`, in its process, while the others render
     originals = []
     for where, attribute, label in wrapped:  # where: "module" or "module:Class"
         module_name, _, class_name = where.partition(":")
@@ -271,6 +272,11 @@ def instrumented(built):
         if target is not None and hasattr(target, attribute):
             originals.append((target, attribute, getattr(target, attribute)))
             setattr(target, attribute, _timed(getattr(target, attribute), label))
+    for where, attribute in apart:
+        target = importlib.import_module(where)
+        if hasattr(target, attribute):
+            originals.append((target, attribute, getattr(target, attribute)))
+            setattr(target, attribute, _timed_apart(getattr(target, attribute)))
     try:
         yield
     finally:
@@ -279,6 +285,7 @@ def instrumented(built):
 
 
 _TIMING = []  # the timed calls under way: a call inside another (a page's Turtle in the site) is the outer one's time
+_APART = [0.0]  # seconds spent so far in calls timed apart (`_timed_apart`)
 
 
 def _timed(function, label):
@@ -288,16 +295,30 @@ def _timed(function, label):
         if _TIMING:
             return function(*args, **kwargs)
         _TIMING.append(label)
-        started = time.perf_counter()
+        started, apart = time.perf_counter(), _APART[0]
         try:
             result = function(*args, **kwargs)
         finally:
             _TIMING.pop()
-        elapsed, name = time.perf_counter() - started, label(result, *args, **kwargs)
+        elapsed, name = time.perf_counter() - started - (_APART[0] - apart), label(result, *args, **kwargs)
         if inspect.isgenerator(result):
             return _timed_generator(result, name, elapsed)
         emit(step=name, seconds=elapsed, part_of=WRITE)
         return result
+    return timed
+
+
+def _timed_apart(function):
+    """A call made inside a timed one that is not its work (the data files the build writes while the site's other
+    processes render pages): the writers it calls are timed on their own, and its time is not the outer call's."""
+    def timed(*args, **kwargs):
+        outer, _TIMING[:] = _TIMING[:], []
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _TIMING[:] = outer
+            _APART[0] += time.perf_counter() - started
     return timed
 
 

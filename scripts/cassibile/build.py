@@ -95,28 +95,39 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
     with its named graphs, the published JSON-LD context and one framed document per entity
     (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
-    and the validation report; the site from `jobs` processes."""
+    and the validation report; the site from `jobs` processes, this one writing the data files meanwhile."""
     with collector.sparing_what_exists():  # what the build made lives until the last file is written
         _write_outputs(built, out, project, progress or Progress(quiet=True), jobs)
 
 
 def _write_outputs(built: Built, out: Path, project: Project, progress: Progress, jobs: int) -> None:
-    from cassibile.publish import wikidata
-    from cassibile.publish.annotations import annotation_collection
-    from cassibile.publish.dataset_description import describe as describe_dataset
-    from cassibile.publish.export import (
-        DatasetFiles,
-        claims_owner,
-        context_file,
-        entity_documents,
-        published_context,
-        statements,
-    )
+    from cassibile.publish.export import context_file, entity_documents, published_context
 
     progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
     built.layers.compact()
-    progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
+    progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
+    index = built.publication  # read by the entity documents and the site
+    progress.step("writing one JSON-LD document per entity")  # before the site, whose entity pages reuse them
     context = published_context(project.root)
+    (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
+    (out / "id").mkdir()
+    for file_name, document in entity_documents(index, context):
+        (out / "id" / file_name).write_bytes(document)
+    progress.step(f"writing the site ({jobs} process{'es' if jobs > 1 else ''}) and, in this process first, the data files")
+    from cassibile.publish.site import write_site  # importing the site's modules is the site's time too
+
+    write_site(built, out / "site", project, jobs, alongside=partial(write_data_files, built, out, project, context, progress))
+
+
+def write_data_files(built: Built, out: Path, project: Project, context: dict, progress: Progress) -> None:
+    """The layers in every format, the dataset as TriG and N-Quads, its description, the shapes, the Web
+    Annotations, the Wikidata view and the validation report."""
+    from cassibile.publish import wikidata
+    from cassibile.publish.annotations import annotation_collection
+    from cassibile.publish.dataset_description import describe as describe_dataset
+    from cassibile.publish.export import DatasetFiles, claims_owner, statements
+
+    progress.step("writing each layer in five formats, and the dataset as TriG and N-Quads")
     owner = claims_owner(built.layers.store)
     with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
         for name in LAYERS:  # each layer read from the store and sorted once, for all its files
@@ -126,30 +137,24 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
             dataset.add(GRAPH[name], triples, owner if name == "asserted" else {})
             del triples
     progress.step("writing the dataset description (VoID, DCAT)")
-    dumps = {p.name: p for p in sorted(out.iterdir()) if p.suffix in (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq")}
+    names = [f"{name}.{extension}" for name in LAYERS for extension in GRAPH_FILES] + ["cassibile.trig", "cassibile.nq"]
+    dumps = {name: out / name for name in sorted(names)}
     void = describe_dataset(built.layers, dumps)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
-    (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.
     write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")
     progress.step("writing the claims as W3C Web Annotations")
     (out / "annotations.jsonld").write_bytes(annotation_collection(built.layers))
-    progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
-    index = built.publication  # read by the entity documents and the site
-    progress.step("writing one JSON-LD document per entity")
-    (out / "id").mkdir()
-    for file_name, document in entity_documents(index, context):
-        (out / "id" / file_name).write_bytes(document)
     progress.step("writing the Wikidata view, QuickStatements and Wikibase JSON")
     for file_name, data in wikidata.build_outputs(built.layers, project.graph_dir / "wikidata"):
         (out / file_name).parent.mkdir(exist_ok=True)
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
-    progress.step(f"writing the site ({jobs} process{'es' if jobs > 1 else ''})")  # importing the site's modules is the site's time too
-    from cassibile.publish.site import write_site  # the pages, last: they link to and reuse the files above
+    progress.step("the data files written; the site's pages go on")
 
-    write_site(built, out / "site", project, jobs)
+
+GRAPH_FILES = ("ttl", "nt", "rdf", "jsonld")  # the extensions of the files `write_graph_files` writes
 
 
 def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
