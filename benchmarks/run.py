@@ -175,7 +175,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int | Non
     recorder = PhaseRecorder(steps)
     started = time.perf_counter()
     try:
-        built = build.assemble(Project(project), reasoner or reason.DEFAULT_ENGINE, recorder)
+        built = build.assemble(Project(project), reasoner or reason.DEFAULT_ENGINE, recorder, jobs or default_jobs())
     except StepTimeout:
         emit(step=recorder.phase, timeout=limit)
         return

@@ -12,7 +12,7 @@ PACKAGE = Path(cassibile.__file__).parent
 
 # Lowest first. A module of one layer may import from its own layer and from those below it.
 LAYERS = [
-    {"cassibile", "collector", "errors", "namespaces", "project", "terms"},  # shared basics ("cassibile": its __init__)
+    {"cassibile", "collector", "errors", "namespaces", "processes", "project", "terms"},  # shared basics ("cassibile": its __init__)
     {"sparql"},  # queries, endpoints, loading a store
     {"pipeline"},  # load, derive, reason, validate
     {"publish"},  # what the build writes: dumps, documents, Wikidata, VoID, site

@@ -92,26 +92,28 @@ def test_json_and_turtle_reports_for_machines(project_copy):
     assert focus_nodes == {URIRef("https://w3id.org/cassibile/claim/en-article--faked"), URIRef("https://w3id.org/cassibile/id/test-event")}
 
 
-def test_removed_passage_is_caught_on_its_claim(project_copy):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the first validation in a process forked while reasoning runs
+def test_removed_passage_is_caught_on_its_claim(project_copy, jobs):
     facts = project_copy / "graph" / "facts" / "armistice.ttl"
     lines = facts.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines) if line.strip().startswith("cas:quote"))
     claim = next(line for line in reversed(lines[:number]) if line.startswith("claim:"))
     del lines[number]
     facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_cli("validate", cwd=project_copy)
+    result = run_cli("validate", "--jobs", jobs, cwd=project_copy)
     assert result.returncode == 1
     assert "A claim has exactly one non-empty, language-tagged cas:quote.  [1]  rule: shapes:S02-claim-quotes-its-source" in result.stdout
     assert f"<https://w3id.org/cassibile/claim/{claim.removeprefix('claim:')}>" in result.stdout
 
 
-def test_inconsistent_type_and_shared_qid_stop_with_the_entities_named(project_copy):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_inconsistent_type_and_shared_qid_stop_with_the_entities_named(project_copy, jobs):
     people, core = project_copy / "graph" / "entities" / "people.ttl", project_copy / "graph" / "entities" / "core.ttl"
     person = re.search(r"^(id:[\w-]+)\n    a cas:Person ;", people.read_text(encoding="utf-8"), re.M).group(1)
     append(people, f"\n{person}\n    a cas:Place ;\n.\n")
     qid = re.search(r"owl:sameAs (wd:Q\d+)", core.read_text(encoding="utf-8")).group(1)
     twin_line = append(core, f"\nid:test-twin\n    a cas:Event ;\n    owl:sameAs {qid} ;\n.\n")
-    result = run_cli("validate", cwd=project_copy)
+    result = run_cli("validate", "--jobs", jobs, cwd=project_copy)
     assert result.returncode == 1
     assert "the graph is inconsistent under OWL RL" in result.stderr
     slug = person.removeprefix("id:")

@@ -9,6 +9,7 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from cassibile.namespaces import BASE, GRAPH
 from cassibile.pipeline import derive, reason, rules
 from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.store import LayerStore
+from cassibile.processes import Forked
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
@@ -42,30 +44,33 @@ class Progress:
             print(f"[{time.perf_counter() - self.started:7.2f}s {peak:6.0f} MiB] {message}", file=sys.stderr, flush=True)
 
 
-def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: Progress | None = None) -> Built:
-    """Everything `build` computes, in memory; raises DataError on malformed input or inconsistency."""
+def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: Progress | None = None, jobs: int = 1) -> Built:
+    """Everything `build` computes, in memory; raises DataError on malformed input or inconsistency. With `jobs` > 1
+    the layers are validated in another process while reasoning runs."""
     progress = progress or Progress(quiet=True)
     progress.step("loading ontology, graph and shapes")
     dataset = load_project(project)
     progress.step(f"loaded {len(dataset.ontology)} ontology, {dataset.layers.size(GRAPH['asserted'])} graph, {len(dataset.shapes)} shape triples")
     with collector.sparing_what_exists():  # the loaded graphs live until the build ends
-        return _reasoned_and_validated(project, dataset, reasoner, progress)
+        return _reasoned_and_validated(project, dataset, reasoner, progress, jobs)
 
 
-def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress) -> Built:
+def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress, jobs: int) -> Built:
     layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
     derive.derive(dataset)
     progress.step(f"derived {layers.size(GRAPH['derived'])} triples (truthy graph, date precision and bounds)")
-    progress.step(f"reasoning (OWL RL, {reasoner})")
     checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
-    try:
-        inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
-                                           describe=lambda view: partial(describe, dataset, view), note=progress.step)
-    except DataError as error:  # an inconsistency stops the build; show what validation finds as well
-        violations = _validate(checker, dataset)
-        raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
-    progress.step(f"inferred {inferred} triples")
-    violations = _validate(checker, dataset)
+    checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)  # what the quotes are checked against
+    progress.step(f"reasoning (OWL RL, {reasoner})" + (", validating meanwhile in another process" if jobs > 1 else ""))
+    with _first_validation(checker, jobs) as violations_found:
+        try:
+            inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
+                                               describe=lambda view: partial(describe, dataset, view), note=progress.step)
+        except DataError as error:  # an inconsistency stops the build; show what validation finds as well
+            violations = violations_found()
+            raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
+        progress.step(f"inferred {inferred} triples")
+        violations = violations_found()
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
     checker.include(GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
     violations = sorted(set(violations) | set(checker.violations()))
@@ -74,10 +79,18 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     return Built(dataset, violations)
 
 
-def _validate(checker: Checker, dataset: Dataset) -> list[Violation]:
-    """The rules on the layers as written and derived, with the source texts the quotes are checked against."""
-    checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)
-    return checker.violations()
+@contextmanager
+def _first_validation(checker: Checker, jobs: int) -> Iterator[Callable[[], list[Violation]]]:
+    """A function that gives the violations of the layers as written and derived (the inferred layer is not there
+    yet): with `jobs` > 1 found by a process forked now, which sees the store as it is while this one reasons."""
+    if jobs <= 1:
+        yield checker.violations
+        return
+    forked = Forked(checker.violations, "validating the layers")
+    try:
+        yield forked.result
+    finally:
+        forked.stop()  # at once if this process failed first; else it has ended already
 
 
 REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first
@@ -168,11 +181,11 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
 
 def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False,
           jobs: int = 1) -> Built:
-    """Build into `out` atomically: on any failure the previous folder stays exactly as it was. The site is written
-    from `jobs` processes."""
+    """Build into `out` atomically: on any failure the previous folder stays exactly as it was. The work is done in
+    `jobs` processes at once where it can be (`assemble`, `write_outputs`)."""
     progress = Progress(quiet)
     out = (out or project.dist).resolve()
-    built = assemble(project, reasoner, progress)
+    built = assemble(project, reasoner, progress, jobs)
     if built.violations:
         raise DataError(f"validation failed; {out} was left untouched\n\n{report_text(built.violations)}")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -49,15 +49,15 @@ def _port(text: str) -> int:
 
 
 def default_jobs() -> int:
-    """How many processes write the site unless `--jobs` says: the cores this process may use."""
+    """How many processes work at once unless `--jobs` says: the cores this process may use."""
     return len(os.sched_getaffinity(0))
 
 
-def _add_jobs(parser: argparse.ArgumentParser) -> None:
+def _add_jobs(parser: argparse.ArgumentParser, work: str) -> None:
     cores = default_jobs()
     parser.add_argument("-j", "--jobs", type=_positive_whole("processes"), default=cores, metavar="N",
-                        help=f"write the site's pages from N processes at once (default: the cores this process may use, here {cores}); "
-                             "each process copies much of the build's memory as it reads it: --jobs 1 needs the least")
+                        help=f"{work} (default: the cores this process may use, here {cores}); each process copies much of "
+                             "the build's memory as it reads it: --jobs 1 needs the least")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,13 +73,15 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"OWL RL engine (default: {REASONERS[0]}, rules in the build's store; tests/test_reasoning.py "
                         "shows all three infer the same)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
-    _add_jobs(p)
+    _add_jobs(p, "work in N processes at once: with N > 1 one validates while reasoning runs, and the site's pages "
+                 "are written from N processes, one of which writes the data files first")
 
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")
     p.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0], help=f"OWL RL engine (default: {REASONERS[0]})")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress messages (shown on standard error when the Turtle to check exceeds 4 MiB)")
+    _add_jobs(p, "with N > 1, validate in another process while reasoning runs")
 
     p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph or an endpoint")
     p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
@@ -115,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("site", help="write dist/site/ (the pages) again from the build in dist/")
     p.add_argument("--dist", type=Path, help="built folder (default: dist/ in the project)")
-    _add_jobs(p)
+    _add_jobs(p, "write the site's pages from N processes at once")
 
     p = sub.add_parser("serve", help="serve the site, the data (content negotiation) and a SPARQL endpoint on 127.0.0.1")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 or :: for every interface)")
@@ -191,7 +193,7 @@ def _validate(args) -> int:
 
     project = Project.find()
     small = sum(path.stat().st_size for path in project.hand_written_turtle) <= LARGE_INPUT
-    built = assemble(project, args.reasoner, Progress(quiet=args.quiet or small))
+    built = assemble(project, args.reasoner, Progress(quiet=args.quiet or small), args.jobs)
     render = {"text": report_text, "turtle": report_turtle, "json": report_json}[args.format]
     print(render(built.violations).rstrip("\n"))
     return 1 if built.violations else 0

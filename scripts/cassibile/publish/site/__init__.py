@@ -8,7 +8,7 @@ description (`dist/void.ttl`). Every IRI we mint under `https://w3id.org/cassibi
 `.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work from `file://` and from `cassibile
 serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
 English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings. The pages are
-written from `jobs` processes at once (`publish.site.processes`); the files are the same whatever `jobs`.
+written from `jobs` processes at once (`cassibile.processes`); the files are the same whatever `jobs`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
 from cassibile.publish.site.pages import Renderer
-from cassibile.publish.site.processes import Runs, Share, in_processes
+from cassibile.processes import Runs, Share, in_processes
 from cassibile.publish.site.queries import OWN_QUERY, input_attributes, query_forms
 from cassibile.publish.site.search import documents, index_script
 from cassibile.publish.site.timeline import rows, timeline_svg

@@ -6,7 +6,7 @@ down a pipe to a small process that writes them on another core: this file, run 
 the standard library. The pipe holds up to `PIPE` bytes, so that the pages go on rendering while the
 writer works through them.
 
-Processes forked from the one that opened the writer share it (`publish.site.processes`): each sends
+Processes forked from the one that opened the writer share it (`cassibile.processes`): each sends
 whole files only, gathered up to `BUFFERED` bytes, under a lock, so that their files never interleave.
 One writer for all: two writers creating files in the same folders wait for each other in the kernel
 (ext4 here: twice the system time, no gain).
@@ -42,7 +42,7 @@ class FileWriter:
         self._process = subprocess.Popen([sys.executable, "-I", "-S", __file__], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, bufsize=0)
         self._owner = os.getpid()
-        from cassibile.publish.site.processes import ProcessLock  # here, not above: see `_failure`
+        from cassibile.processes import ProcessLock  # here, not above: see `_failure`
 
         self._lock = ProcessLock()  # held while a process's files go down the pipe
         self._pending: list[bytes] = []

@@ -1,11 +1,11 @@
-"""Writing the site from several processes at once, each forked from the build with all it has made, each taking pages until none are left.
+"""Work in processes forked from this one: they see all it has made, without copying or loading it again.
 
-Rendering the pages is Python, which runs on one core per process; the pages do not depend on each
-other, so `jobs` processes write them. The children are forked, not started afresh:
-they read the build's store, index and answers already worked out without copying or loading them
-(the pages of memory they leave unchanged stay shared). A child ends with `os._exit` whatever
-happens (`multiprocessing`'s fork context), so its error never runs the parent's cleanup (the build's
-`finally` that removes its staging folder): it is sent to the parent, which raises it.
+Python runs on one core per process; the build's independent work — the site's pages, validation while
+reasoning runs — goes to processes forked from it, not started afresh: they read the build's store,
+index and answers already worked out (the pages of memory they leave unchanged stay shared). A child
+ends with `os._exit` whatever happens (`multiprocessing`'s fork context), so its error never runs the
+parent's cleanup (the build's `finally` that removes its staging folder): it is sent to the parent,
+which raises it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from cassibile.errors import CassibileError, UsageError
 
@@ -88,6 +89,37 @@ class Runs:
             return None
 
 
+class Forked:
+    """`function()` in a process forked from this one (`doing` says what it does, in an error's message).
+
+    `result()` waits for it and returns what it returned, or raises its error here; `stop()` ends it at once (its
+    `finally` blocks run)."""
+
+    def __init__(self, function: Callable[[], object], doing: str):
+        fork = multiprocessing.get_context("fork")
+        self._receiver, sender = fork.Pipe(duplex=False)
+        self._process = fork.Process(target=_child, args=(function, sender), daemon=True)
+        self._process.start()
+        sender.close()
+        self.doing = doing
+
+    def result(self) -> object:
+        with self._receiver:
+            try:
+                failed, value = self._receiver.recv()
+            except EOFError:  # it died without a word (killed)
+                failed, value = True, None
+        self._process.join()
+        if failed:
+            raise value or UsageError(f"a process {self.doing} stopped (exit status {self._process.exitcode})")
+        return value
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join()
+        self._receiver.close()
+
+
 def in_processes(work: Callable[[Share], None], jobs: int) -> None:
     """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each told which it is.
 
@@ -97,36 +129,31 @@ def in_processes(work: Callable[[Share], None], jobs: int) -> None:
     if jobs <= 1:
         work(Share())
         return
-    fork = multiprocessing.get_context("fork")
     children = []
     try:
         for index in range(1, jobs):
-            receiver, sender = fork.Pipe(duplex=False)
-            child = fork.Process(target=_child, args=(work, Share(index, jobs), sender), daemon=True)
-            child.start()
-            sender.close()
-            children.append((child, receiver))
+            children.append(Forked(partial(work, Share(index, jobs)), "writing the site"))
         work(Share(0, jobs))
     except BaseException:
-        for child, _ in children:
-            child.terminate()
-        for child, receiver in children:
-            child.join()
-            receiver.close()
+        for child in children:
+            child.stop()
         raise
-    errors = [_outcome(child, receiver) for child, receiver in children]
-    for error in errors:
-        if error is not None:
-            raise error
+    errors = []
+    for child in children:
+        try:
+            child.result()
+        except BaseException as error:
+            errors.append(error)
+    if errors:
+        raise errors[0]
 
 
-def _child(work: Callable[[Share], None], share: Share, sender) -> None:
+def _child(function: Callable[[], object], sender) -> None:
     signal.signal(signal.SIGTERM, _stop)
     try:
-        work(share)
-        sender.send(None)
+        sender.send((False, function()))
     except BaseException as error:
-        sender.send(_portable(error))
+        sender.send((True, _portable(error)))
 
 
 def _stop(_signum, _frame):
@@ -144,16 +171,3 @@ def _portable(error: BaseException) -> BaseException:
         return error
     except Exception:
         return RuntimeError(told)
-
-
-def _outcome(child, receiver) -> BaseException | None:
-    """The child's error, or None once it has ended well."""
-    with receiver:
-        try:
-            error = receiver.recv()
-        except EOFError:  # it died without a word (killed)
-            error = None
-    child.join()
-    if error is None and child.exitcode != 0:
-        return UsageError(f"a process writing the site stopped (exit status {child.exitcode})")
-    return error

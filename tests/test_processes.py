@@ -1,5 +1,5 @@
-"""The site written from several processes: each share of the work done once, in real forked processes,
-every error of a child raised in the build's process, and the files of all of them sent whole to one writer."""
+"""Work in real forked processes (`cassibile.processes`): each item taken once, a child's value or error raised here,
+a child stopped with its cleanup run, and the files of all of them sent whole to one writer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from cassibile.errors import DataError, UsageError
-from cassibile.publish.site.processes import Runs, Share, in_processes
+from cassibile.processes import Forked, Runs, Share, in_processes
 from cassibile.publish.site.writer import BUFFERED, FileWriter
 
 
@@ -165,3 +165,36 @@ def _send_after_a_process_died_holding_the_lock(tmp_path):
                 writer.flush()  # would wait for ever on a lock the dead process kept
 
             in_processes(work, 2)
+
+
+def test_a_forked_function_sees_what_this_process_made_and_returns_its_value_here():
+    made = {"violations": ["a", "b"]}
+    forked = Forked(lambda: (os.getpid(), made["violations"] + ["c"]), "validating")
+    pid, value = forked.result()
+    assert pid != os.getpid() and value == ["a", "b", "c"]
+
+
+def test_a_forked_functions_error_is_raised_here_and_its_death_named():
+    def fails():
+        raise DataError("graph/x.ttl:3: inconsistent")
+
+    with pytest.raises(DataError, match="inconsistent"):
+        Forked(fails, "validating").result()
+    with pytest.raises(UsageError, match=r"a process validating the layers stopped \(exit status -9\)"):
+        Forked(lambda: os.kill(os.getpid(), signal.SIGKILL), "validating the layers").result()
+
+
+def test_a_forked_function_stopped_at_once_runs_its_cleanup(tmp_path):
+    def waits():
+        (tmp_path / "started").touch()
+        try:
+            time.sleep(60)
+        finally:
+            (tmp_path / "stopped").touch()
+
+    forked = Forked(waits, "validating")
+    while not (tmp_path / "started").exists():
+        time.sleep(0.01)
+    started = time.monotonic()
+    forked.stop()
+    assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()
