@@ -206,9 +206,12 @@ class PhaseRecorder:
 
     def __init__(self, steps: Steps):
         self.steps, self.phase, self.started = steps, None, time.perf_counter()
+        self.waited = set()  # phases that ran in another process beside an earlier one: their time is the wait
 
     def step(self, message: str) -> None:
         self.finish()
+        if "validating meanwhile" in message:
+            self.waited.add("validate (without the closure)")
         if message.startswith(self.ENDS):
             return
         self.phase = next((name for prefix, name in self.PHASES if message.startswith(prefix)), message)
@@ -220,7 +223,7 @@ class PhaseRecorder:
         signal.alarm(0)
         elapsed = time.perf_counter() - self.started
         if self.phase is not None and (elapsed >= 0.005 or self.phase in dict(self.PHASES).values()):
-            emit(step=self.phase, seconds=elapsed)
+            emit(step=self.phase, seconds=elapsed, **({"waited": True} if self.phase in self.waited else {}))
         self.phase = None
 
 
@@ -739,6 +742,8 @@ def seconds(record: dict | None) -> str:
         return f"fails ({record['error']})"
     if "timeout" in record:
         return f"> {_number(record['timeout'])} s"
+    if record.get("waited"):
+        return f"{_number(record['seconds'])} (waited for; it ran beside reasoning)"
     return _number(record["seconds"])
 
 
@@ -747,7 +752,7 @@ def _number(value: float) -> str:
 
 
 def ratio(slow: dict | None, fast: dict | None) -> str:
-    if not slow or not fast or "timeout" in fast or "error" in slow or "error" in fast:
+    if not slow or not fast or "timeout" in fast or "error" in slow or "error" in fast or fast.get("waited"):
         return "—"
     if "timeout" in slow:
         return f"> {slow['timeout'] / max(fast['seconds'], 1e-6):.0f}×"

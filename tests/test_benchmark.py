@@ -98,3 +98,29 @@ def test_the_memory_of_every_process_of_a_session_is_summed(run):
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
+
+
+def test_a_validation_run_beside_reasoning_is_shown_as_waited_for_and_given_no_ratio(run, capsys):
+    recorder = run.PhaseRecorder(run.Steps(60))
+    for message in ("reasoning (OWL RL, oxigraph), validating meanwhile in another process", "inferred 5 triples",
+                    "validated without the inferred triples: 0 violation(s)"):
+        recorder.step(message)
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    waited = next(r for r in records if r.get("step") == "validate (without the closure)")
+    assert waited["waited"] is True
+    assert "waited for" in run.seconds(waited)
+    assert run.ratio({"seconds": 100.0}, waited) == "—"
+    assert run.ratio({"seconds": 100.0}, {"seconds": 2.0}) == "50.0×"
+
+
+def test_work_timed_apart_inside_a_timed_call_is_not_that_calls_time(run, capsys):
+    def inner():
+        time.sleep(0.2)
+
+    timed_inner = run._timed(inner, lambda *_: "inner")
+    apart = run._timed_apart(lambda: timed_inner())
+    outer = run._timed(lambda: (apart(), time.sleep(0.1)), lambda *_: "outer")
+    outer()
+    seconds = {r["step"]: r["seconds"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert seconds["inner"] >= 0.2  # timed on its own, although inside "outer"
+    assert 0.1 <= seconds["outer"] < 0.2  # its own sleep, without the work done apart

@@ -52,11 +52,12 @@ class ProcessLock:
 
 
 class Runs:
-    """`with Runs(count, jobs) as runs:` the items 0 … `count` − 1, shared out while the processes work. Each process begins with its own run of
-    items in a row (items side by side, such as an entity's facts, often share what they show: made once in one
-    process, not once in each) and takes them from its front; once its run is done it takes from the back of the
-    longest run left. So a process that begins late (the build's, which writes the data files first) or meets
-    slower items is helped by the others, and every item is taken once."""
+    """`with Runs(count, jobs) as runs:` the items 0 … `count` − 1, shared out while the processes work.
+
+    Each process begins with its own run of items in a row (items side by side, such as an entity's facts, often
+    share what they show: made once in one process, not once in each) and takes them from its front; once its run
+    is done it takes from the back of the longest run left. So a process that begins late (the build's, which
+    writes the data files first) or meets slower items is helped by the others, and every item is taken once."""
 
     def __init__(self, count: int, jobs: int):
         bounds = [count * run // jobs for run in range(jobs + 1)]
