@@ -10,7 +10,7 @@ import time
 import pytest
 
 from cassibile.errors import DataError, UsageError
-from cassibile.processes import Forked, Runs, Share, in_processes
+from cassibile.processes import Forked, Runs, Share, beside, in_processes
 from cassibile.publish.site.writer import BUFFERED, FileWriter
 
 
@@ -96,8 +96,8 @@ def test_an_error_here_stops_the_children_and_their_cleanup_runs(tmp_path):
             while len(list(tmp_path.glob("started-*"))) < 2:  # both children are at work
                 time.sleep(0.01)
             raise KeyError("here")
-        (tmp_path / f"started-{share.index}").touch()
         try:
+            (tmp_path / f"started-{share.index}").touch()  # inside: once it is seen, the cleanup is sure to run
             time.sleep(60)
         finally:
             (tmp_path / f"stopped-{share.index}").touch()
@@ -186,8 +186,8 @@ def test_a_forked_functions_error_is_raised_here_and_its_death_named():
 
 def test_a_forked_function_stopped_at_once_runs_its_cleanup(tmp_path):
     def waits():
-        (tmp_path / "started").touch()
         try:
+            (tmp_path / "started").touch()  # inside: once it is seen, the cleanup is sure to run
             time.sleep(60)
         finally:
             (tmp_path / "stopped").touch()
@@ -197,4 +197,27 @@ def test_a_forked_function_stopped_at_once_runs_its_cleanup(tmp_path):
         time.sleep(0.01)
     started = time.monotonic()
     forked.stop()
+    assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_beside_runs_the_function_here_with_one_job_and_in_a_forked_process_with_more(jobs):
+    with beside(os.getpid, jobs, "asking") as result:
+        assert (result() == os.getpid()) == (jobs == 1)
+
+
+def test_a_block_that_fails_beside_a_forked_function_stops_it(tmp_path):
+    def waits():
+        try:
+            (tmp_path / "started").touch()  # inside: once it is seen, the cleanup is sure to run
+            time.sleep(60)
+        finally:
+            (tmp_path / "stopped").touch()
+
+    started = time.monotonic()
+    with pytest.raises(KeyError):
+        with beside(waits, 2, "waiting"):
+            while not (tmp_path / "started").exists():
+                time.sleep(0.01)
+            raise KeyError("here")
     assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()

@@ -15,7 +15,7 @@ from rdflib.plugins.sparql import prepareQuery
 from test_shapes import PROJECT, ROOT, WORLD, _fixtures, expected, fixture_dataset
 
 from cassibile.build import reasoning_input
-from cassibile.namespaces import CAS, FACT, GRAPH, ID, OA, SOURCE, WIKIBASE
+from cassibile.namespaces import CAS, FACT, GRAPH, ID, OA, SHAPES, SOURCE, WIKIBASE
 from cassibile.pipeline import derive, reason
 from cassibile.pipeline.load import load_project
 from cassibile.pipeline.store import LayerStore, StoreView
@@ -167,6 +167,19 @@ def test_checker_fed_layer_by_layer_equals_one_validation_of_the_union(name):
     union = layers[0] + layers[1] + layers[2]
     assert checker.violations() == violations(PROJECT, dataset, union) != []
     assert partial == violations(PROJECT, dataset, layers[0] + layers[1])
+
+
+def test_checking_the_shapes_in_a_forked_process_finds_what_one_process_finds():
+    rules = set()
+    for path in _fixtures("invalid"):
+        dataset = fixture_dataset(path)
+        checker = Checker(PROJECT, dataset)
+        for layer in (dataset.ontology, dataset.data, derive.derived(dataset)):
+            checker.add(layer)
+        alone = checker.violations()
+        assert checker.violations(jobs=2) == alone != [], path.stem
+        rules |= {"shape" if v.rule.startswith(str(SHAPES)) else v.rule.split("/")[0] for v in alone}
+    assert {"queries", "shape"} <= rules  # both halves of the work, in the fixtures' violations
 
 
 def test_checker_on_layers_in_named_graphs_equals_one_validation_of_the_union():

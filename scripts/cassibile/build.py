@@ -9,7 +9,6 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -22,7 +21,7 @@ from cassibile.namespaces import BASE, GRAPH
 from cassibile.pipeline import derive, reason, rules
 from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.store import LayerStore
-from cassibile.processes import Forked
+from cassibile.processes import beside
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
@@ -62,7 +61,9 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     checker = Checker(project, dataset, layers, [GRAPH[name] for name in REASONED])
     checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)  # what the quotes are checked against
     progress.step(f"reasoning (OWL RL, {reasoner})" + (", validating meanwhile in another process" if jobs > 1 else ""))
-    with _first_validation(checker, jobs) as violations_found:
+    # The layers as written and derived (the inferred layer is not there yet), from a process that sees the store as
+    # it is now while this one reasons.
+    with beside(partial(checker.violations, 1), jobs, "validating the layers") as violations_found:
         try:
             inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
                                                describe=lambda view: partial(describe, dataset, view), note=progress.step)
@@ -73,24 +74,10 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
         violations = violations_found()
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
     checker.include(GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
-    violations = sorted(set(violations) | set(checker.violations()))
+    violations = sorted(set(violations) | set(checker.violations(jobs)))
     progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
     layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts
     return Built(dataset, violations)
-
-
-@contextmanager
-def _first_validation(checker: Checker, jobs: int) -> Iterator[Callable[[], list[Violation]]]:
-    """A function that gives the violations of the layers as written and derived (the inferred layer is not there
-    yet): with `jobs` > 1 found by a process forked now, which sees the store as it is while this one reasons."""
-    if jobs <= 1:
-        yield checker.violations
-        return
-    forked = Forked(checker.violations, "validating the layers")
-    try:
-        yield forked.result
-    finally:
-        forked.stop()  # at once if this process failed first; else it has ended already
 
 
 REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first

@@ -17,10 +17,14 @@ import signal
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from cassibile.errors import CassibileError, UsageError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,21 @@ class Forked:
         self._process.terminate()
         self._process.join()
         self._receiver.close()
+
+
+@contextmanager
+def beside(function: Callable[[], T], jobs: int, doing: str) -> Iterator[Callable[[], T]]:
+    """`with beside(function, jobs, doing) as result:` where `jobs` > 1, `function()` runs in a process forked now
+    while the block goes on, and `result()` waits for its value (`Forked`); else `result()` calls it here. A block
+    that fails stops the forked process."""
+    if jobs <= 1:
+        yield function
+        return
+    forked = Forked(function, doing)
+    try:
+        yield forked.result
+    finally:
+        forked.stop()  # at once if the block failed; else it has ended already
 
 
 def in_processes(work: Callable[[Share], None], jobs: int) -> None:

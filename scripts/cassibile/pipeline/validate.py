@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,6 +31,7 @@ from cassibile.namespaces import CAS, ID, SH, prefixed
 from cassibile.pipeline import shacl_sparql
 from cassibile.pipeline.load import Dataset, new_graph
 from cassibile.pipeline.store import LayerStore, LayerUnion, StoreView
+from cassibile.processes import beside
 from cassibile.project import Project
 from cassibile.sparql.query import run_local, store_from_graph
 from cassibile.terms import to_rdflib
@@ -87,12 +89,15 @@ class Checker:
         if name not in self.checked:
             self.checked.append(name)
 
-    def violations(self) -> list[Violation]:
-        """Every violation of the publication's rules in the layers added so far, annotated with labels and locations."""
+    def violations(self, jobs: int = 1) -> list[Violation]:
+        """Every violation of the publication's rules in the layers added so far, annotated with labels and locations;
+        with `jobs` > 1 the shapes are checked in a forked process while this one runs the rest."""
         with self.layers.union(self.checked) as data:
-            found = self._shape_violations(data) + _query_violations(data, self.queries)
-            found += wikidata_violations(data, self.project.graph_dir / "wikidata" / "entities.tsv")
-            found += plain_fact_violations(self.dataset)
+            with beside(partial(self._shape_violations, data), jobs, "checking the shapes") as shape_violations:
+                found = _query_violations(data, self.queries)
+                found += wikidata_violations(data, self.project.graph_dir / "wikidata" / "entities.tsv")
+                found += plain_fact_violations(self.dataset)
+                found = shape_violations() + found
             return annotate(found, self.dataset, StoreView(data))
 
     def shape_violations(self) -> list[Violation]:
