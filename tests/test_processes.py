@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -184,17 +186,25 @@ def test_a_forked_functions_error_is_raised_here_and_its_death_named():
         Forked(lambda: os.kill(os.getpid(), signal.SIGKILL), "validating the layers").result()
 
 
-def test_a_forked_function_stopped_at_once_runs_its_cleanup(tmp_path):
-    def waits():
+def waits_a_minute(folder: Path) -> Callable[[], None]:
+    """A function that says it has started (folder/started), sleeps, and says it was cleaned up (folder/stopped)."""
+    def waits() -> None:
         try:
-            (tmp_path / "started").touch()  # inside: once it is seen, the cleanup is sure to run
+            (folder / "started").touch()  # inside: once it is seen, the cleanup is sure to run
             time.sleep(60)
         finally:
-            (tmp_path / "stopped").touch()
+            (folder / "stopped").touch()
+    return waits
 
-    forked = Forked(waits, "validating")
-    while not (tmp_path / "started").exists():
+
+def wait_until_started(folder: Path) -> None:
+    while not (folder / "started").exists():
         time.sleep(0.01)
+
+
+def test_a_forked_function_stopped_at_once_runs_its_cleanup(tmp_path):
+    forked = Forked(waits_a_minute(tmp_path), "validating")
+    wait_until_started(tmp_path)
     started = time.monotonic()
     forked.stop()
     assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()
@@ -207,17 +217,9 @@ def test_beside_runs_the_function_here_with_one_job_and_in_a_forked_process_with
 
 
 def test_a_block_that_fails_beside_a_forked_function_stops_it(tmp_path):
-    def waits():
-        try:
-            (tmp_path / "started").touch()  # inside: once it is seen, the cleanup is sure to run
-            time.sleep(60)
-        finally:
-            (tmp_path / "stopped").touch()
-
     started = time.monotonic()
     with pytest.raises(KeyError):
-        with beside(waits, 2, "waiting"):
-            while not (tmp_path / "started").exists():
-                time.sleep(0.01)
+        with beside(waits_a_minute(tmp_path), 2, "waiting"):
+            wait_until_started(tmp_path)
             raise KeyError("here")
     assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()

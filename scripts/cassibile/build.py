@@ -21,8 +21,8 @@ from cassibile.namespaces import BASE, GRAPH
 from cassibile.pipeline import derive, reason, rules
 from cassibile.pipeline.load import Dataset, load_project
 from cassibile.pipeline.store import LayerStore
-from cassibile.processes import beside
 from cassibile.pipeline.validate import Checker, Violation, describe, report_text, report_turtle
+from cassibile.processes import beside
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
 from cassibile.publish.outputs import GENERATED, LAYERS, Built, replace_folder

@@ -28,6 +28,7 @@ from cassibile.errors import UsageError
 from cassibile.namespaces import BASE, GRAPH, LANGUAGES
 from cassibile.pipeline.load import Dataset, read_source_texts
 from cassibile.pipeline.store import LayerStore
+from cassibile.processes import Runs, Share, in_processes
 from cassibile.project import Project
 from cassibile.publish.export import statements
 from cassibile.publish.outputs import LAYERS, Built, replace_folder
@@ -35,7 +36,6 @@ from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
 from cassibile.publish.site.pages import Renderer
-from cassibile.processes import Runs, Share, in_processes
 from cassibile.publish.site.queries import OWN_QUERY, input_attributes, query_forms
 from cassibile.publish.site.search import documents, index_script
 from cassibile.publish.site.timeline import rows, timeline_svg
