@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reasoner", choices=REASONERS, default=REASONERS[0], help=f"OWL RL engine (default: {REASONERS[0]})")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress messages (shown on standard error when the Turtle to check exceeds 4 MiB)")
-    _add_jobs(p, "with N > 1, validate in another process while reasoning runs")
+    _add_jobs(p, "with N > 1, validate in another process while reasoning runs, and check the shapes in one while "
+                 "another runs the violation queries")
 
     p = sub.add_parser("query", help="run a bundled query (by name) or a .rq file on the built graph or an endpoint")
     p.add_argument("query", nargs="?", help="bundled query name or path to a .rq file")
