@@ -25,7 +25,7 @@ def test_each_item_is_done_once_by_one_of_the_processes(tmp_path):
                 (tmp_path / items[item]).write_text(f"{share.index} {os.getpid()}")
                 time.sleep(0.01)  # so that no process takes them all before the others start
 
-        in_processes(work, 3)
+        in_processes(work, 3, "writing the site")
     done = {path.name: path.read_text().split() for path in tmp_path.iterdir()}
     assert sorted(done) == sorted(items)
     assert {index for index, _ in done.values()} == {"0", "1", "2"}
@@ -35,7 +35,7 @@ def test_each_item_is_done_once_by_one_of_the_processes(tmp_path):
 
 def test_each_process_takes_its_own_run_first_then_helps_with_the_longest_run_left():
     with Runs(10, 2) as runs:
-        first, second = Share(0, 2), Share(1, 2)
+        first, second = Share(0), Share(1)
         taken = [next(runs.taken_by(second)) for _ in range(5)]  # its run: 5 … 9, from the front
         assert taken == [5, 6, 7, 8, 9]
         assert next(runs.taken_by(first)) == 0
@@ -54,7 +54,7 @@ def test_a_process_that_starts_late_finds_its_run_taken_by_the_others(tmp_path):
             for item in runs.taken_by(share):
                 (tmp_path / f"{item:02}").write_text(str(share.index))
 
-        in_processes(work, 2)
+        in_processes(work, 2, "writing the site")
     done = {path.name: path.read_text() for path in tmp_path.iterdir()}
     assert sorted(done) == [f"{item:02}" for item in range(40)]
     assert list(done.values()).count("1") >= 30  # its own 20 and at least 10 of the other's
@@ -67,7 +67,7 @@ def test_a_childs_error_is_raised_here_with_its_message_and_nothing_here_is_unwo
 
     with pytest.raises(DataError, match="no quote"):
         try:
-            in_processes(work, 2)
+            in_processes(work, 2, "writing the site")
         finally:  # the build's cleanup (its staging folder removed): run in this process only
             (tmp_path / f"cleaned-by-{os.getpid()}").touch()
     assert [p.name for p in tmp_path.iterdir()] == [f"cleaned-by-{os.getpid()}"]
@@ -79,7 +79,7 @@ def test_an_unexpected_error_in_a_child_keeps_its_traceback(tmp_path):
             {}["missing"]
 
     with pytest.raises(KeyError) as raised:
-        in_processes(work, 2)
+        in_processes(work, 2, "writing the site")
     assert "Traceback" in raised.value.__notes__[0] and "{}[\"missing\"]" in raised.value.__notes__[0]
 
 
@@ -89,7 +89,7 @@ def test_a_child_that_dies_without_a_word_is_an_error_naming_its_exit():
             os.kill(os.getpid(), signal.SIGKILL)
 
     with pytest.raises(UsageError, match=r"a process writing the site stopped \(exit status -9\)"):
-        in_processes(work, 2)
+        in_processes(work, 2, "writing the site")
 
 
 def test_an_error_here_stops_the_children_and_their_cleanup_runs(tmp_path):
@@ -106,7 +106,7 @@ def test_an_error_here_stops_the_children_and_their_cleanup_runs(tmp_path):
 
     started = time.monotonic()
     with pytest.raises(KeyError, match="here"):
-        in_processes(work, 3)
+        in_processes(work, 3, "writing the site")
     assert time.monotonic() - started < 30
     assert sorted(p.name for p in tmp_path.glob("stopped-*")) == ["stopped-1", "stopped-2"]
 
@@ -123,7 +123,7 @@ def test_processes_sharing_a_writer_send_whole_files_that_never_interleave(tmp_p
                 writer.write(tmp_path / names[name], contents[names[name]])
             writer.flush()
 
-        in_processes(work, 3)
+        in_processes(work, 3, "writing the site")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == contents
 
 
@@ -137,7 +137,7 @@ def test_a_file_the_shared_writer_cannot_write_is_named_whichever_process_sent_i
                     writer.write(tmp_path / ("missing" if name == "f7.html" else "") / name, name)
                     writer.flush()
 
-            in_processes(work, 2)
+            in_processes(work, 2, "writing the site")
     assert "f7.html" not in {p.name for p in tmp_path.iterdir()}
 
 
@@ -166,7 +166,7 @@ def _send_after_a_process_died_holding_the_lock(tmp_path):
                 writer.write(tmp_path / "a.html", "a")
                 writer.flush()  # would wait for ever on a lock the dead process kept
 
-            in_processes(work, 2)
+            in_processes(work, 2, "writing the site")
 
 
 def test_a_forked_function_sees_what_this_process_made_and_returns_its_value_here():

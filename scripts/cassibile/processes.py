@@ -29,10 +29,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Share:
-    """Which process this is: of `count` processes, number `index` (0 is the one that forked the others)."""
+    """Which process this is: number `index` of those at work (0 is the one that forked the others)."""
 
     index: int = 0
-    count: int = 1
 
 
 class ProcessLock:
@@ -140,8 +139,9 @@ def beside(function: Callable[[], T], jobs: int, doing: str) -> Iterator[Callabl
         forked.stop()  # at once if the block failed; else it has ended already
 
 
-def in_processes(work: Callable[[Share], None], jobs: int) -> None:
-    """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each told which it is.
+def in_processes(work: Callable[[Share], None], jobs: int, doing: str) -> None:
+    """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each told which it is
+    (`doing` says what they do, in an error's message).
 
     Returns when all are done. If this process's share fails, the children are stopped (their `finally`
     blocks run) before the error goes on; if a child's fails, its error is raised here once every
@@ -152,8 +152,8 @@ def in_processes(work: Callable[[Share], None], jobs: int) -> None:
     children = []
     try:
         for index in range(1, jobs):
-            children.append(Forked(partial(work, Share(index, jobs)), "writing the site"))
-        work(Share(0, jobs))
+            children.append(Forked(partial(work, Share(index)), doing))
+        work(Share(0))
     except BaseException:
         for child in children:
             child.stop()

@@ -70,7 +70,7 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongsi
                 tasks[task](writer)
             writer.flush()
 
-        in_processes(write_share, jobs)
+        in_processes(write_share, jobs, "writing the site")
         pages.dataset(writer)
     write_versioned_ontology(built.dataset.ontology, out.parent, out)
 
