@@ -257,11 +257,10 @@ def instrumented(built):
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
         ("cassibile.pipeline.store:LayerStore", "triples", read),
         ("cassibile.pipeline.store:LayerStore", "compact", lambda *_, **k: "copy the store into a new one (frees removed quads)"),
-        ("cassibile.publish.export", "entity_documents", lambda *_, **k: "export id/*.jsonld (one per entity)"),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
         ("cassibile.publish.annotations", "annotation_collection", lambda *_, **k: "export annotations.jsonld"),
-        ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ (HTML pages; the time beyond the data files above)"),
+        ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ and id/*.jsonld (pages, entity documents; the time beyond the data files above)"),
     ]
     apart = [("cassibile.build", "write_data_files")]  # called inside `write_site`, in its process, while the others render
     originals = []

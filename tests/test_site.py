@@ -454,6 +454,33 @@ def test_site_command_without_a_build_is_a_usage_error(tmp_path):
     assert "run `cassibile build` first" in result.stderr
 
 
+def test_site_command_names_a_missing_entity_document(built, tmp_path):
+    """`cassibile site` reuses each entity's framed document from dist/id/, which only the build writes."""
+    copy = tmp_path / "dist"
+    shutil.copytree(built, copy)
+    (copy / "id" / "armistice-of-cassibile.jsonld").unlink()
+    result = run_cli("site", "--dist", str(copy))
+    assert result.returncode == 2
+    assert f"{copy / 'id' / 'armistice-of-cassibile.jsonld'} is missing; run `cassibile build` first" in result.stderr
+
+
+def test_an_entity_the_site_has_no_page_for_still_gets_its_framed_document(built, tmp_path, monkeypatch):
+    """The build frames each entity's document (dist/id/) as it writes the entity's page; an entity typed only in the
+    derived layer (a fact stating rdf:type) would have a document and no page: it is framed all the same."""
+    from cassibile import build
+    from cassibile.project import Project
+    from cassibile.publish.publication import entities
+    from cassibile.publish.site.view import SiteGraph
+
+    unpaged = ID["armistice-of-cassibile"]
+    monkeypatch.setattr(SiteGraph, "entities", property(lambda site: [e for e in entities(site.data) if e != unpaged]))
+    out = tmp_path / "dist"
+    build.build(Project.find(), out, quiet=True, jobs=2)
+    assert not (out / "site" / "id" / "armistice-of-cassibile.html").exists()
+    assert sorted(p.name for p in (out / "id").iterdir()) == sorted(p.name for p in (built / "id").iterdir())
+    assert (out / "id" / "armistice-of-cassibile.jsonld").read_bytes() == (built / "id" / "armistice-of-cassibile.jsonld").read_bytes()
+
+
 def page_kinds(built: Path) -> dict[str, str]:
     """One page of each kind, by its path relative to a language's folder."""
     data = layer(built, "asserted")

@@ -80,6 +80,9 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
     return Built(dataset, violations)
 
 
+# Hand-written triples from which the build copies its store before writing (`LayerStore.compact`): at 1M the copy
+# frees about 1 GiB; at 100k it took 2 s to free a few tens of MiB (benchmarks/README.md, eleventh session).
+COMPACTING_FROM = 500_000
 REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first
 
 
@@ -101,22 +104,22 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
 
 
 def _write_outputs(built: Built, out: Path, project: Project, progress: Progress, jobs: int) -> None:
-    from cassibile.publish.export import context_file, entity_documents, published_context
+    from cassibile.publish.export import context_file, published_context
 
-    progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
-    built.layers.compact()
+    if built.layers.size(GRAPH["asserted"]) >= COMPACTING_FROM:
+        progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
+        built.layers.compact()
     progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
     index = built.publication  # read by the entity documents and the site
-    progress.step("writing one JSON-LD document per entity")  # before the site, whose entity pages reuse them
     context = published_context(project.root)
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     (out / "id").mkdir()
-    for file_name, document in entity_documents(index, context):
-        (out / "id" / file_name).write_bytes(document)
-    progress.step(f"writing the site ({jobs} process{'es' if jobs > 1 else ''}) and, in this process first, the data files")
-    from cassibile.publish.site import write_site  # importing the site's modules is the site's time too
+    progress.step(f"writing the site and each entity's JSON-LD document ({jobs} process{'es' if jobs > 1 else ''}) and, "
+                  "in this process first, the data files")
+    from cassibile.publish.site import framed_documents, write_site  # importing the site's modules is the site's time too
 
-    write_site(built, out / "site", project, jobs, alongside=partial(write_data_files, built, out, project, context, progress))
+    write_site(built, out / "site", project, jobs, alongside=partial(write_data_files, built, out, project, context, progress),
+               entity_documents=framed_documents(index, context, out / "id"))
 
 
 def write_data_files(built: Built, out: Path, project: Project, context: dict, progress: Progress) -> None:
@@ -169,7 +172,8 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
 def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False,
           jobs: int = 1) -> Built:
     """Build into `out` atomically: on any failure the previous folder stays exactly as it was. The work is done in
-    `jobs` processes at once where it can be (`assemble`, `write_outputs`)."""
+    `jobs` processes at once where it can be (`assemble`, `write_outputs`). Every file and folder of `out` is created,
+    none copied, so each has the modes the umask gives (dist/ is read by web servers running as other users)."""
     progress = Progress(quiet)
     out = (out or project.dist).resolve()
     built = assemble(project, reasoner, progress, jobs)
@@ -178,7 +182,6 @@ def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFA
     out.parent.mkdir(parents=True, exist_ok=True)
     with staging_folder(out) as staging:
         write_outputs(built, staging, project, progress, jobs)
-        give_ordinary_modes(staging)
         with _locked(out.parent):  # one build at a time swaps its folder in
             replace_folder(staging, out)
     progress.step(f"wrote {out}")
@@ -241,12 +244,3 @@ def _locked(folder: Path):
     finally:
         os.close(holder)
 
-
-def give_ordinary_modes(folder: Path) -> None:
-    """Folders 0777 and files 0666 less the umask, as `mkdir` and `open` create them, whatever copied them in:
-    dist/ is read by web servers running as other users."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in [folder, *folder.rglob("*")]:
-        if not path.is_symlink():
-            path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)

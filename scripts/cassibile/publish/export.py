@@ -402,15 +402,16 @@ class DatasetFiles:
 
 def entity_documents(index: Publication, context: dict) -> Iterator[tuple[str, bytes]]:
     """(`<slug>.jsonld`, document) for every entity, one at a time: what the index says its document
-    holds (`Publication.document`), framed as one JSON-LD tree (`_Framer`).
+    holds (`Publication.document`), framed as one JSON-LD tree (`EntityFramer`). The build frames them as
+    the site's entity pages are written, which carry them too (`publish.site.framed_documents`).
 
     Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
-    framer = _Framer(index, context)
+    framer = EntityFramer(index, context)
     for entity in index.entities:
         yield f"{entity_slug(entity)}.jsonld", framer.document(entity)
 
 
-class _Framer:
+class EntityFramer:
     """An entity's document as a frame with "@embed": "@always" gives: the entity at the top, the facts
     naming it under "@reverse", and, wherever a node names another, what the index embeds of it
     (`Publication.embedded`) nested in place.

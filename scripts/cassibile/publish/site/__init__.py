@@ -2,11 +2,11 @@
 the timeline, the index, search, the bundled queries, the ontology and the dataset.
 
 `write_site(built, dist / "site", project, jobs)` writes it beside the build's data files, which it links to
-and reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`) and the dataset's VoID
-description (`dist/void.ttl`). Every IRI we mint under `https://w3id.org/cassibile/` — `id/<slug>`,
-`source/<name>`, `fact/<slug>`, `claim/<slug>` — maps to the English page `<path>.html` with `.ttl`,
-`.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work from `file://` and from `cassibile
-serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
+and reuses: each entity's framed JSON-LD document (`dist/id/<slug>.jsonld`, which the build frames as it writes
+the entity's page: `framed_documents`) and the dataset's VoID description (`dist/void.ttl`). Every IRI we mint
+under `https://w3id.org/cassibile/` — `id/<slug>`, `source/<name>`, `fact/<slug>`, `claim/<slug>` — maps to the
+English page `<path>.html` with `.ttl`, `.jsonld`, `.nt` and `.rdf` siblings, so that the same relative links work
+from `file://` and from `cassibile serve`, which negotiates `/id/<slug>` to one of them. The pages in the other languages mirror the
 English ones under a folder per language (`it/id/<slug>.html`) and link to the same data siblings. The pages are
 written from `jobs` processes at once (`cassibile.processes`); the files are the same whatever `jobs`.
 """
@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,8 +31,9 @@ from cassibile.pipeline.load import Dataset, read_source_texts
 from cassibile.pipeline.store import LayerStore
 from cassibile.processes import Runs, Share, in_processes
 from cassibile.project import Project
-from cassibile.publish.export import statements
+from cassibile.publish.export import EntityFramer, entity_slug, statements
 from cassibile.publish.outputs import LAYERS, Built, replace_folder
+from cassibile.publish.publication import Publication
 from cassibile.publish.site import describe
 from cassibile.publish.site.describe import write_data
 from cassibile.publish.site.i18n import prefix
@@ -45,19 +47,23 @@ from cassibile.publish.site.writer import FileWriter
 FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
-def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongside: Callable[[], None] | None = None) -> None:
+def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongside: Callable[[], None] | None = None,
+               entity_documents: Documents | None = None) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`,
     from `jobs` processes at once. `alongside()`, if given, runs in this process while the others begin on the
     pages (the build writes its data files there); then this process takes pages too, and writes the two that
-    read those files (the dataset's page reads void.ttl; the ontology's versions copy ontology.*) last."""
+    read those files (the dataset's page reads void.ttl; the ontology's versions copy ontology.*) last. Each
+    entity's framed document comes from `entity_documents` (the build's: `framed_documents`), by default from
+    `out.parent`'s id/ folder, where the build wrote them."""
     site = SiteGraph(built)
     data = describe.Descriptions(site, built.publication, published_context_of(out.parent))
-    pages = SiteFiles(site, Renderer(site), data, query_forms(project.query_dir), out)
+    entity_documents = entity_documents or built_documents(out.parent / "id")
+    pages = SiteFiles(site, Renderer(site), data, query_forms(project.query_dir), out, entity_documents)
     out.mkdir(parents=True)
     for lang in LANGUAGES:
         for folder in FOLDERS:
             (out / prefix(lang) / folder).mkdir(parents=True)
-    shutil.copytree(files("cassibile.publish.site") / "static", out / "static")
+    write_static(files("cassibile.publish.site") / "static", out / "static")
     tasks = pages.tasks()
     site.prepare()  # before the work is shared out: what every page asks for, worked out once for every process
 
@@ -79,14 +85,18 @@ class SiteFiles:
     """Every page of the site with the data files beside it, as tasks that each write a page (in every language)
     and its files, independent of each other."""
 
-    def __init__(self, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path):
+    def __init__(self, site: SiteGraph, render: Renderer, data: describe.Descriptions, queries: list, out: Path,
+                 entity_documents: Documents):
         self.site, self.render, self.data, self.queries, self.out = site, render, data, queries, out
+        self.entity_documents = entity_documents
 
     def tasks(self) -> list[Callable[[FileWriter], None]]:
-        """The tasks, kind by kind, but for the dataset's page (it reads void.ttl, which the build may still be writing)."""
-        site = self.site
+        """The tasks, kind by kind, but for the dataset's page (it reads void.ttl, which the build may still be writing).
+        An entity the index documents but the site has no page for (typed in the derived layer only) gets its document."""
+        site, paged = self.site, set(self.site.entities)
         return [
             *(partial(self.entity, entity) for entity in site.entities),
+            *(partial(self.entity_documents, entity) for entity in site.index.entities if entity not in paged),
             *(partial(self.source, source) for source in site.sources),
             *(partial(self.fact, fact) for fact in site.facts.values() if fact.page),
             *(partial(self.claim, claim) for claim in site.claims.values() if claim.page),
@@ -95,7 +105,7 @@ class SiteFiles:
 
     def entity(self, entity: URIRef, writer: FileWriter) -> None:
         slug = local_name(entity)
-        write_data(writer, self.out / "id" / slug, self.data.entity(entity), _framed_document(self.out, slug))
+        write_data(writer, self.out / "id" / slug, self.data.entity(entity), self.entity_documents(entity, writer))
         _write_pages(writer, self.out, f"id/{slug}.html", self.render.entity(entity))
 
     def source(self, source: URIRef, writer: FileWriter) -> None:
@@ -141,17 +151,49 @@ class SiteFiles:
         _write_pages(writer, self.out, "dataset.html", self.render.dataset(void))
 
 
+def write_static(static: Traversable, out: Path) -> None:
+    """The stylesheet and scripts, written rather than copied: a copy would keep the modes of the installed package's
+    files, and dist/ has the umask's, as every file the build creates (`cassibile.build.build`)."""
+    out.mkdir()
+    for item in static.iterdir():
+        if item.is_dir():
+            write_static(item, out / item.name)
+        else:
+            (out / item.name).write_bytes(item.read_bytes())
+
+
 def _write_pages(writer: FileWriter, out: Path, page: str, rendered: Iterable[tuple[str, str]]) -> None:
     """A page in each language: the English one at `page`, the others under their language's folder."""
     for lang, html in rendered:
         writer.write(f"{out}/{prefix(lang)}{page}", html)  # joined as text: pathlib's joins took 2% of the site step
 
 
-def _framed_document(out: Path, slug: str) -> bytes:
-    path = out.parent / "id" / f"{slug}.jsonld"
-    if not path.is_file():
-        raise UsageError(f"{path} is missing; run `cassibile build` first")
-    return path.read_bytes()
+Documents = Callable[[URIRef, FileWriter], bytes]  # an entity's framed JSON-LD document (written by `writer` if need be)
+
+
+def framed_documents(index: Publication, context: dict, folder: Path) -> Documents:
+    """The build's: each entity's document framed (`export.EntityFramer`) as its page is written, and written to
+    `folder` (dist/id/) too; each process frames its own pages' documents."""
+    framer = EntityFramer(index, context)
+
+    def document(entity: URIRef, writer: FileWriter) -> bytes:
+        framed = framer.document(entity)
+        writer.write(f"{folder}/{entity_slug(entity)}.jsonld", framed)
+        return framed
+
+    return document
+
+
+def built_documents(folder: Path) -> Documents:
+    """`cassibile site`'s: each entity's document as the build wrote it in `folder` (dist/id/)."""
+
+    def document(entity: URIRef, writer: FileWriter) -> bytes:
+        path = folder / f"{entity_slug(entity)}.jsonld"  # named as `framed_documents` names it
+        if not path.is_file():
+            raise UsageError(f"{path} is missing; run `cassibile build` first")
+        return path.read_bytes()
+
+    return document
 
 
 def published_context_of(dist: Path) -> dict:
