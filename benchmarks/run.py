@@ -175,7 +175,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int | Non
     recorder = PhaseRecorder(steps)
     started = time.perf_counter()
     try:
-        built = build.assemble(Project(project), reasoner or reason.DEFAULT_ENGINE, recorder, jobs or default_jobs())
+        built, site = build.assemble_for_writing(Project(project), reasoner or reason.DEFAULT_ENGINE, recorder, jobs or default_jobs())
     except StepTimeout:
         emit(step=recorder.phase, timeout=limit)
         return
@@ -187,7 +187,7 @@ def worker_ours(project: Path, limit: int, reasoner: str | None, jobs: int | Non
     out.mkdir()
     try:
         with steps.step(WRITE), instrumented(built):
-            build.write_outputs(built, out, Project(project), jobs=jobs or default_jobs())
+            build.write_outputs(built, out, Project(project), jobs=jobs or default_jobs(), site=site)
     except CassibileError as error:  # e.g. the site refuses the faked quote that --faults plants
         emit(step=WRITE, error=type(error).__name__)
         emit(step="build total", error="writing failed")
@@ -199,10 +199,12 @@ class PhaseRecorder:
     """A `build.Progress` that turns the build's own progress messages into timed phases."""
 
     PHASES = (  # message that starts a phase -> its name in the table
-        ("loading", "parse"), ("loaded", "derive"), ("reasoning", "reason"),
-        ("inferred", "validate (without the closure)"), ("validated without", "validate (with the closure)"),
+        ("loading", "parse"), ("loaded", "derive"), ("reasoning", "reason"), ("inferred", "validate (without the closure)"),
+        ("copying the store", "copy the store into a new one (frees removed quads)"), ("indexing", "index the publication"),
+        ("working out what the site", "site: the answers every page shares"),
+        ("validating with the inferred", "validate (with the closure)"),
     )
-    ENDS = ("derived", "validated with the")  # messages that end a phase and start none ("validated without" starts one)
+    ENDS = ("derived", "validated")  # messages that end a phase and start none
 
     def __init__(self, steps: Steps):
         self.steps, self.phase, self.started = steps, None, time.perf_counter()
@@ -212,6 +214,8 @@ class PhaseRecorder:
         self.finish()
         if "validating meanwhile" in message:
             self.waited.add("validate (without the closure)")
+        if message.startswith("validating with the inferred") and "in another process" in message:
+            self.waited.add("validate (with the closure)")  # since the step after reasoning, beside the index and the site's answers
         if message.startswith(self.ENDS):
             return
         self.phase = next((name for prefix, name in self.PHASES if message.startswith(prefix)), message)
@@ -256,7 +260,6 @@ def instrumented(built):
         ("cassibile.publish.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
         ("cassibile.pipeline.store:LayerStore", "triples", read),
-        ("cassibile.pipeline.store:LayerStore", "compact", lambda *_, **k: "copy the store into a new one (frees removed quads)"),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
         ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
         ("cassibile.publish.annotations", "annotation_collection", lambda *_, **k: "export annotations.jsonld"),
@@ -742,7 +745,7 @@ def seconds(record: dict | None) -> str:
     if "timeout" in record:
         return f"> {_number(record['timeout'])} s"
     if record.get("waited"):
-        return f"{_number(record['seconds'])} (waited for; it ran beside reasoning)"
+        return f"{_number(record['seconds'])} (waited for; it ran beside the steps before)"
     return _number(record["seconds"])
 
 

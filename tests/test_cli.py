@@ -87,18 +87,51 @@ def test_failed_build_leaves_previous_dist_untouched(project_copy):
     assert not [p for p in project_copy.iterdir() if p.name.startswith(".dist.")]
 
 
-def test_two_builds_are_byte_identical_whether_or_not_the_store_is_copied_before_writing(tmp_path, built, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_builds_are_byte_identical_whether_or_not_the_store_is_copied_before_writing(tmp_path, built, monkeypatch, jobs):
     """The second build copies its store into a new one before writing (`LayerStore.compact`), which the real graph's
-    build, below `COMPACTING_FROM`, does not do: what is written is the same."""
+    build, below `COMPACTING_FROM`, does not do; with one job it also prepares its outputs before it validates the
+    closure, with two while another process validates it: what is written is the same."""
     from cassibile import build
     from cassibile.project import Project
 
     again = tmp_path / "again"
     monkeypatch.setattr(build, "COMPACTING_FROM", 0)
-    build.build(Project.find(), again, quiet=True, jobs=2)
+    build.build(Project.find(), again, quiet=True, jobs=jobs)
     first, second = snapshot(built), snapshot(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_what_only_the_closures_validation_finds_stops_the_build_before_a_file_is_written(tmp_path, monkeypatch, jobs):
+    """With two jobs the closure is validated in a forked process while the build prepares its outputs (the index, the
+    site's shared answers): a violation found there still fails the build, and leaves the previous folder as it was."""
+    from cassibile import build
+    from cassibile.errors import DataError
+    from cassibile.namespaces import GRAPH
+    from cassibile.pipeline.validate import Checker, Violation
+    from cassibile.project import Project
+
+    checks = Checker.violations
+
+    def with_one_of_the_closure(checker, jobs=1):  # as if a shape held only of the inferred triples
+        found = checks(checker, jobs)
+        if GRAPH["inferred"] in checker.checked:
+            found.append(Violation(rule="closure-only", message=f"found by process {os.getpid()}", focus="urn:x:focus"))
+        return found
+
+    monkeypatch.setattr(Checker, "violations", with_one_of_the_closure)
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "previous.txt").write_text("the previous build")
+    with pytest.raises(DataError) as failure:
+        build.build(Project.find(), out, quiet=True, jobs=jobs)
+    found_by = int(re.search(r"found by process (\d+)", str(failure.value))[1])
+    assert (found_by != os.getpid()) == (jobs > 1)
+    assert "validation failed" in str(failure.value)
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no staging folder was made
 
 
 def test_build_writes_asserted_and_inferred_apart_in_three_formats(built):

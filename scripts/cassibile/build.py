@@ -9,9 +9,12 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -26,6 +29,9 @@ from cassibile.processes import beside
 from cassibile.project import Project
 from cassibile.publish.export import serialize_graph
 from cassibile.publish.outputs import GENERATED, LAYERS, Built, replace_folder
+
+if TYPE_CHECKING:
+    from cassibile.publish.site.view import SiteGraph
 
 SOURCE_TEXTS = "urn:x-cassibile:source-texts"  # the store's graph of the source texts while validation reads them
 LARGE_INPUT = 4 << 20  # bytes of Turtle beyond which `validate` shows its progress too (it takes seconds, then minutes)
@@ -45,16 +51,34 @@ class Progress:
 
 def assemble(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: Progress | None = None, jobs: int = 1) -> Built:
     """Everything `build` computes, in memory; raises DataError on malformed input or inconsistency. With `jobs` > 1
-    the layers are validated in another process while reasoning runs."""
+    the layers are validated in another process while reasoning runs, and the closure's shapes in another process
+    while this one runs the rest of the checks."""
+    with reasoned(project, reasoner, progress, jobs) as unvalidated:
+        return unvalidated.validated(jobs)
+
+
+def assemble_for_writing(project: Project, reasoner: str = reason.DEFAULT_ENGINE, progress: Progress | None = None,
+                         jobs: int = 1) -> tuple[Built, SiteGraph]:
+    """`assemble`, and what the writers read worked out (`prepare_outputs`) while the closure is validated: where
+    `jobs` > 1 the whole validation runs in a process forked for it (which cannot fork again), this one prepares."""
+    with reasoned(project, reasoner, progress, jobs) as unvalidated, unvalidated.validated_beside(jobs) as validated:
+        site = prepare_outputs(unvalidated.built, unvalidated.progress)
+        return validated(), site
+
+
+@contextmanager
+def reasoned(project: Project, reasoner: str, progress: Progress | None, jobs: int) -> Iterator[Reasoned]:
+    """The layers loaded, derived, reasoned over and validated without the inferred layer, for the block to finish
+    validating (`Reasoned`); what was loaded is spared the collector's walks until the block ends."""
     progress = progress or Progress(quiet=True)
     progress.step("loading ontology, graph and shapes")
     dataset = load_project(project)
     progress.step(f"loaded {len(dataset.ontology)} ontology, {dataset.layers.size(GRAPH['asserted'])} graph, {len(dataset.shapes)} shape triples")
     with collector.sparing_what_exists():  # the loaded graphs live until the build ends
-        return _reasoned_and_validated(project, dataset, reasoner, progress, jobs)
+        yield _reasoned(project, dataset, reasoner, progress, jobs)
 
 
-def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, progress: Progress, jobs: int) -> Built:
+def _reasoned(project: Project, dataset: Dataset, reasoner: str, progress: Progress, jobs: int) -> Reasoned:
     layers = dataset.layers  # the store the loader parsed ontology/ and graph/ into; each layer is added once
     derive.derive(dataset)
     progress.step(f"derived {layers.size(GRAPH['derived'])} triples (truthy graph, date precision and bounds)")
@@ -74,10 +98,41 @@ def _reasoned_and_validated(project: Project, dataset: Dataset, reasoner: str, p
         violations = violations_found()
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
     checker.include(GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
-    violations = sorted(set(violations) | set(checker.violations(jobs)))
-    progress.step(f"validated with the inferred triples: {len(violations)} violation(s) in all")
-    layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts
-    return Built(dataset, violations)
+    return Reasoned(Built(dataset, violations), checker, progress)
+
+
+@dataclass
+class Reasoned:
+    """A build reasoned over and validated without its inferred layer: validating it with that layer finishes it."""
+
+    built: Built  # its violations so far: those found without the inferred layer
+    checker: Checker  # the checker of the layers with the inferred one
+    progress: Progress
+
+    def validated(self, jobs: int) -> Built:
+        """The build, with what the closure's validation finds too (its shapes checked in a forked process where
+        `jobs` > 1)."""
+        self.progress.step("validating with the inferred triples")
+        return self._finished(self.checker.violations(jobs))
+
+    @contextmanager
+    def validated_beside(self, jobs: int) -> Iterator[Callable[[], Built]]:
+        """`with unvalidated.validated_beside(jobs) as validated:` the closure's validation runs in a process forked
+        now where `jobs` > 1, while the block goes on, and `validated()` waits for it; otherwise `validated()` runs it."""
+        with beside(self.checker.violations, jobs, "validating with the inferred triples") as found:
+
+            def validated() -> Built:
+                self.progress.step("validating with the inferred triples" + (" (in another process since the step "
+                                   "after reasoning)" if jobs > 1 else ""))
+                return self._finished(found())
+
+            yield validated
+
+    def _finished(self, violations: list[Violation]) -> Built:
+        self.built.violations = sorted(set(self.built.violations) | set(violations))
+        self.progress.step(f"validated with the inferred triples: {len(self.built.violations)} violation(s) in all")
+        self.built.layers.drop(SOURCE_TEXTS)  # the writers publish the layers, not the texts
+        return self.built
 
 
 # Hand-written triples from which the build copies its store before writing (`LayerStore.compact`): at 1M the copy
@@ -94,32 +149,47 @@ def reasoning_input(layers: LayerStore) -> reason.Triples:
         return reason.Triples(union.written_triples())
 
 
-def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None, jobs: int = 1) -> None:
-    """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
-    with its named graphs, the published JSON-LD context and one framed document per entity
-    (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
-    and the validation report; the site from `jobs` processes, this one writing the data files meanwhile."""
-    with collector.sparing_what_exists():  # what the build made lives until the last file is written
-        _write_outputs(built, out, project, progress or Progress(quiet=True), jobs)
-
-
-def _write_outputs(built: Built, out: Path, project: Project, progress: Progress, jobs: int) -> None:
-    from cassibile.publish.export import context_file, published_context
+def prepare_outputs(built: Built, progress: Progress) -> SiteGraph:
+    """What the writers read, worked out before any file is written: the store copied into a new one from
+    `COMPACTING_FROM` hand-written triples, the publication's index (`Built.publication`) and the answers every kind
+    of the site's pages asks for (`SiteGraph.prepare`), which the processes that write the site then share."""
+    from cassibile.publish.site.view import SiteGraph  # importing the site's modules is the site's time too
 
     if built.layers.size(GRAPH["asserted"]) >= COMPACTING_FROM:
         progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
         built.layers.compact()
     progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
-    index = built.publication  # read by the entity documents and the site
+    built.publication  # a cached property: read by the entity documents and the site
+    progress.step("working out what the site's pages share: facts, claims, sources, labels")
+    site = SiteGraph(built)
+    site.prepare()
+    return site
+
+
+def write_outputs(built: Built, out: Path, project: Project, progress: Progress | None = None, jobs: int = 1,
+                  site: SiteGraph | None = None) -> None:
+    """Write every build output into `out` (a fresh folder): each layer in four formats, the dataset
+    with its named graphs, the published JSON-LD context and one framed document per entity
+    (id/<slug>.jsonld), the claims as W3C Web Annotations, the Wikidata view and QuickStatements, VoID,
+    and the validation report; the site from `jobs` processes, this one writing the data files meanwhile.
+    `site` is what `prepare_outputs` worked out (done here if not given)."""
+    progress = progress or Progress(quiet=True)
+    with collector.sparing_what_exists():  # what the build made lives until the last file is written
+        _write_outputs(built, out, project, progress, jobs, site or prepare_outputs(built, progress))
+
+
+def _write_outputs(built: Built, out: Path, project: Project, progress: Progress, jobs: int, site: SiteGraph) -> None:
+    from cassibile.publish.export import context_file, published_context
+
     context = published_context(project.root)
     (out / "context.jsonld").write_bytes(context_file(project.root).read_bytes())
     (out / "id").mkdir()
     progress.step(f"writing the site and each entity's JSON-LD document ({jobs} process{'es' if jobs > 1 else ''}) and, "
                   "in this process first, the data files")
-    from cassibile.publish.site import framed_documents, write_site  # importing the site's modules is the site's time too
+    from cassibile.publish.site import framed_documents, write_site
 
     write_site(built, out / "site", project, jobs, alongside=partial(write_data_files, built, out, project, context, progress),
-               entity_documents=framed_documents(index, context, out / "id"))
+               entity_documents=framed_documents(built.publication, context, out / "id"), site=site)
 
 
 def write_data_files(built: Built, out: Path, project: Project, context: dict, progress: Progress) -> None:
@@ -172,16 +242,16 @@ def write_graph_files(base: Path, triples: list, context: dict, header: str) -> 
 def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False,
           jobs: int = 1) -> Built:
     """Build into `out` atomically: on any failure the previous folder stays exactly as it was. The work is done in
-    `jobs` processes at once where it can be (`assemble`, `write_outputs`). Every file and folder of `out` is created,
+    `jobs` processes at once where it can be (`assemble_for_writing`, `write_outputs`). Every file and folder of `out` is created,
     none copied, so each has the modes the umask gives (dist/ is read by web servers running as other users)."""
     progress = Progress(quiet)
     out = (out or project.dist).resolve()
-    built = assemble(project, reasoner, progress, jobs)
+    built, site = assemble_for_writing(project, reasoner, progress, jobs)
     if built.violations:
         raise DataError(f"validation failed; {out} was left untouched\n\n{report_text(built.violations)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with staging_folder(out) as staging:
-        write_outputs(built, staging, project, progress, jobs)
+        write_outputs(built, staging, project, progress, jobs, site)
         with _locked(out.parent):  # one build at a time swaps its folder in
             replace_folder(staging, out)
     progress.step(f"wrote {out}")

@@ -48,14 +48,15 @@ FOLDERS = ("id", "source", "fact", "claim", "sparql")
 
 
 def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongside: Callable[[], None] | None = None,
-               entity_documents: Documents | None = None) -> None:
+               entity_documents: Documents | None = None, site: SiteGraph | None = None) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`,
     from `jobs` processes at once. `alongside()`, if given, runs in this process while the others begin on the
     pages (the build writes its data files there); then this process takes pages too, and writes the two that
     read those files (the dataset's page reads void.ttl; the ontology's versions copy ontology.*) last. Each
     entity's framed document comes from `entity_documents` (the build's: `framed_documents`), by default from
-    `out.parent`'s id/ folder, where the build wrote them."""
-    site = SiteGraph(built)
+    `out.parent`'s id/ folder, where the build wrote them. `site`: the build's questions to ask of, if it has worked
+    out their shared answers already (`cassibile.build.prepare_outputs`)."""
+    site = site or SiteGraph(built)
     data = describe.Descriptions(site, built.publication, published_context_of(out.parent))
     entity_documents = entity_documents or built_documents(out.parent / "id")
     pages = SiteFiles(site, Renderer(site), data, query_forms(project.query_dir), out, entity_documents)
@@ -65,7 +66,7 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongsi
             (out / prefix(lang) / folder).mkdir(parents=True)
     write_static(files("cassibile.publish.site") / "static", out / "static")
     tasks = pages.tasks()
-    site.prepare()  # before the work is shared out: what every page asks for, worked out once for every process
+    site.prepare()  # before the work is shared out (if not done): what every page asks for, once for every process
 
     with FileWriter() as writer, Runs(len(tasks), jobs) as runs:  # one writer for all the processes (why: `publish.site.writer`)
 

@@ -339,7 +339,7 @@ class SiteGraph:
     def prepare(self) -> None:
         """Work out now what the pages of every kind ask for (each fact and claim, the facts by what they name,
         every entity's groups of facts), so that processes forked after this share the answers."""
-        for answer in ("sources", "claims", "_claims_by_source", "_facts_by_value", "_facts_by_qualifier", "disputed", "displays"):
+        for answer in ("entities", "sources", "claims", "_claims_by_source", "_facts_by_value", "_facts_by_qualifier", "disputed", "displays"):
             getattr(self, answer)  # a cached property: kept once worked out
 
     @cached_property
