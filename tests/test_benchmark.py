@@ -100,13 +100,18 @@ def test_the_memory_of_every_process_of_a_session_is_summed(run):
         process.communicate()
 
 
-def test_a_validation_run_beside_reasoning_is_shown_as_waited_for_and_given_no_ratio(run, capsys):
+def test_a_validation_run_beside_other_steps_is_shown_as_waited_for_and_given_no_ratio(run, capsys):
     recorder = run.PhaseRecorder(run.Steps(60))
     for message in ("reasoning (OWL RL, oxigraph), validating meanwhile in another process", "inferred 5 triples",
-                    "validated without the inferred triples: 0 violation(s)"):
+                    "validated without the inferred triples: 0 violation(s)", "indexing the publication: …",
+                    "validating with the inferred triples (in another process since the step after reasoning)",
+                    "validated with the inferred triples: 0 violation(s) in all"):
         recorder.step(message)
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    waited = next(r for r in records if r.get("step") == "validate (without the closure)")
+    steps = {r["step"]: r for r in records if "step" in r}
+    assert list(steps) == ["reason", "validate (without the closure)", "index the publication", "validate (with the closure)"]
+    assert steps["validate (with the closure)"]["waited"] is True and "waited" not in steps["index the publication"]
+    waited = steps["validate (without the closure)"]
     assert waited["waited"] is True
     assert "waited for" in run.seconds(waited)
     assert run.ratio({"seconds": 100.0}, waited) == "—"

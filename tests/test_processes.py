@@ -223,3 +223,24 @@ def test_a_block_that_fails_beside_a_forked_function_stops_it(tmp_path):
             wait_until_started(tmp_path)
             raise KeyError("here")
     assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()
+
+
+def test_a_forked_function_may_fork_in_turn_and_stopping_it_stops_its_own_child(tmp_path):
+    """The build validates the closure in a forked process which checks the shapes in one more."""
+
+    def asks_its_child() -> tuple[int, int]:
+        with beside(os.getpid, 2, "asking") as result:
+            return os.getpid(), result()
+
+    child, grandchild = Forked(asks_its_child, "asking").result()
+    assert len({os.getpid(), child, grandchild}) == 3
+
+    def waits_beside_its_child() -> None:
+        with beside(waits_a_minute(tmp_path), 2, "waiting"):
+            time.sleep(60)
+
+    forked = Forked(waits_beside_its_child, "waiting")
+    wait_until_started(tmp_path)
+    started = time.monotonic()
+    forked.stop()
+    assert time.monotonic() - started < 30 and (tmp_path / "stopped").exists()

@@ -73,8 +73,9 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"OWL RL engine (default: {REASONERS[0]}, rules in the build's store; tests/test_reasoning.py "
                         "shows all three infer the same)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
-    _add_jobs(p, "work in N processes at once: with N > 1 one validates while reasoning runs, and the site's pages "
-                 "are written from N processes, one of which writes the data files first")
+    _add_jobs(p, "work in N processes at once: with N > 1 one validates while reasoning runs, then two validate the "
+                 "closure while this one prepares the writing, and the site's pages are written from N processes, one "
+                 "of which writes the data files first")
 
     p = sub.add_parser("validate", help="check the graph against the shapes and violation queries")
     p.add_argument("--format", choices=("text", "turtle", "json"), default="text", help="report format")

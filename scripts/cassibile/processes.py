@@ -102,7 +102,9 @@ class Forked:
     def __init__(self, function: Callable[[], object], doing: str):
         fork = multiprocessing.get_context("fork")
         self._receiver, sender = fork.Pipe(duplex=False)
-        self._process = fork.Process(target=_child, args=(function, sender), daemon=True)
+        # Not a daemon, so that it may fork in turn (the build's validation of the closure forks its shapes' check);
+        # every Forked is waited for or stopped by the one who started it, and stopping it runs its `finally` blocks.
+        self._process = fork.Process(target=_child, args=(function, sender), daemon=False)
         self._process.start()
         sender.close()
         self.doing = doing
