@@ -28,9 +28,9 @@ from cassibile.project import Project
 from cassibile.publish.compaction import Compactor
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
-    CONTEXT_URL, LayerStore, claims_graph, compacted_jsonld, compacted_nodes, compactor, entities, entity_documents,
-    jsonld_document, jsonld_graph, node_texts, published_context, serialize_blocks, serialize_statements,
-    statement_lines, statements,
+    CONTEXT_URL, EntityFramer, LayerStore, claims_graph, compacted_jsonld, compacted_nodes, compactor, entities,
+    entity_document_name, jsonld_document, jsonld_graph, node_texts, published_context, serialize_blocks,
+    serialize_statements, statement_lines, statements,
 )
 from cassibile.publish.publication import Publication
 
@@ -368,7 +368,9 @@ def test_the_armistice_document_nests_facts_claims_and_named_entities(built):
 
 def test_entity_documents_are_the_same_bytes_in_another_process(built, layers, root):
     """The build ran in a subprocess with its own hash seed: set order must not leak into the files."""
-    again = dict(entity_documents(Publication(layers["asserted"], layers["derived"]), published_context(root)))
+    index = Publication(layers["asserted"], layers["derived"])
+    framer = EntityFramer(index, published_context(root))
+    again = {entity_document_name(entity): framer.document(entity) for entity in index.entities}
     assert sorted(again) == sorted(p.name for p in (built / "id").iterdir())
     changed = [name for name, data in again.items() if (built / "id" / name).read_bytes() != data]
     assert not changed, changed[:5]

@@ -15,7 +15,7 @@ from cassibile.namespaces import CAS, CLAIM, FACT, GRAPH, ID, INTERVAL, OA, SCHE
 from cassibile.pipeline import derive
 from cassibile.pipeline.load import Dataset
 from cassibile.pipeline.store import LayerStore
-from cassibile.publish.export import CONTEXT_URL, entity_documents, published_context
+from cassibile.publish.export import CONTEXT_URL, EntityFramer, entity_document_name, published_context
 from cassibile.publish.outputs import Built
 from cassibile.publish.publication import Publication, triples_of
 
@@ -84,7 +84,8 @@ def test_each_framed_document_means_exactly_what_the_index_says_it_holds(graph, 
         assert url == CONTEXT_URL, f"unexpected remote document {url}"
         return {"contextUrl": None, "documentUrl": url, "document": {"@context": context}}
 
-    documents = dict(entity_documents(index, context))
+    framer = EntityFramer(index, context)
+    documents = {entity_document_name(entity): framer.document(entity) for entity in index.entities}
     assert sorted(documents) == ["armistice.jsonld", "bedell-smith.jsonld", "castellano.jsonld"]
     for entity in index.entities:
         document = json.loads(documents[str(entity).rsplit("/", 1)[-1] + ".jsonld"])

@@ -400,21 +400,17 @@ class DatasetFiles:
 
 # --- per-entity documents ---------------------------------------------------------------------
 
-def entity_documents(index: Publication, context: dict) -> Iterator[tuple[str, bytes]]:
-    """(`<slug>.jsonld`, document) for every entity, one at a time: what the index says its document
-    holds (`Publication.document`), framed as one JSON-LD tree (`EntityFramer`). The build frames them as
-    the site's entity pages are written, which carry them too (`publish.site.framed_documents`).
-
-    Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md)."""
-    framer = EntityFramer(index, context)
-    for entity in index.entities:
-        yield f"{entity_slug(entity)}.jsonld", framer.document(entity)
+def entity_document_name(entity: URIRef) -> str:
+    """The file of an entity's framed JSON-LD document in dist/id/ (`EntityFramer.document`), which the build writes
+    as it writes the entity's page (`publish.site.framed_documents`) and `cassibile site` reads back."""
+    return f"{entity_slug(entity)}.jsonld"
 
 
 class EntityFramer:
     """An entity's document as a frame with "@embed": "@always" gives: the entity at the top, the facts
     naming it under "@reverse", and, wherever a node names another, what the index embeds of it
-    (`Publication.embedded`) nested in place.
+    (`Publication.embedded`) nested in place: what the index says its document holds (`Publication.document`).
+    Framing each entity with pyld took 30 ms; this takes well under 1 ms (benchmarks/README.md).
 
     Claims with their source, time spans and the summaries of mentioned entities read the same in
     every document, so each is expanded and compacted once and then reused."""

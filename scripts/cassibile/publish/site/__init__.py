@@ -31,7 +31,7 @@ from cassibile.pipeline.load import Dataset, read_source_texts
 from cassibile.pipeline.store import LayerStore
 from cassibile.processes import Runs, Share, in_processes
 from cassibile.project import Project
-from cassibile.publish.export import EntityFramer, entity_slug, statements
+from cassibile.publish.export import EntityFramer, entity_document_name, statements
 from cassibile.publish.outputs import LAYERS, Built, replace_folder
 from cassibile.publish.publication import Publication
 from cassibile.publish.site import describe
@@ -179,7 +179,7 @@ def framed_documents(index: Publication, context: dict, folder: Path) -> Documen
 
     def document(entity: URIRef, writer: FileWriter) -> bytes:
         framed = framer.document(entity)
-        writer.write(f"{folder}/{entity_slug(entity)}.jsonld", framed)
+        writer.write(f"{folder}/{entity_document_name(entity)}", framed)
         return framed
 
     return document
@@ -189,7 +189,7 @@ def built_documents(folder: Path) -> Documents:
     """`cassibile site`'s: each entity's document as the build wrote it in `folder` (dist/id/)."""
 
     def document(entity: URIRef, writer: FileWriter) -> bytes:
-        path = folder / f"{entity_slug(entity)}.jsonld"  # named as `framed_documents` names it
+        path = folder / entity_document_name(entity)
         if not path.is_file():
             raise UsageError(f"{path} is missing; run `cassibile build` first")
         return path.read_bytes()
