@@ -55,7 +55,7 @@ class Block:
     __slots__ = ("lines", "_triples", "_compactor", "_nodes")
 
     def __init__(self, triples: list[ox.Triple], compactor):
-        self.lines = {fmt: statement_lines(triples, fmt) for fmt, _, _, _ in DATA_FORMATS}
+        self.lines = statement_lines(triples, [fmt for fmt, _, _, _ in DATA_FORMATS])
         self._triples, self._compactor = triples, compactor
         self._nodes: list[dict] | None = None
 
