@@ -51,8 +51,8 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongsi
                entity_documents: Documents | None = None, site: SiteGraph | None = None) -> None:
     """Write the whole site into `out` (created; must not exist yet), beside the build's files in `out.parent`,
     from `jobs` processes at once. `alongside()`, if given, runs in this process while the others begin on the
-    pages (the build writes its data files there); then this process takes pages too, and writes the two that
-    read those files (the dataset's page reads void.ttl; the ontology's versions copy ontology.*) last. Each
+    pages (the build writes its data files there); then this process writes the two that read those files (the
+    dataset's page reads void.ttl; the ontology's versions copy ontology.*) and takes pages too. Each
     entity's framed document comes from `entity_documents` (the build's: `framed_documents`), by default from
     `out.parent`'s id/ folder, where the build wrote them. `site`: the build's questions to ask of, if it has worked
     out their shared answers already (`cassibile.build.prepare_outputs`)."""
@@ -71,15 +71,16 @@ def write_site(built: Built, out: Path, project: Project, jobs: int = 1, alongsi
     with FileWriter() as writer, Runs(len(tasks), jobs) as runs:  # one writer for all the processes (why: `publish.site.writer`)
 
         def write_share(share: Share) -> None:
-            if share.index == 0 and alongside is not None:
-                alongside()
+            if share.index == 0:
+                if alongside is not None:
+                    alongside()
+                pages.dataset(writer)  # the two that read the data files, as soon as they are there
+                write_versioned_ontology(built.dataset.ontology, out.parent, out)
             for task in runs.taken_by(share):
                 tasks[task](writer)
             writer.flush()
 
         in_processes(write_share, jobs, "writing the site")
-        pages.dataset(writer)
-    write_versioned_ontology(built.dataset.ontology, out.parent, out)
 
 
 class SiteFiles:
@@ -93,15 +94,17 @@ class SiteFiles:
 
     def tasks(self) -> list[Callable[[FileWriter], None]]:
         """The tasks, kind by kind, but for the dataset's page (it reads void.ttl, which the build may still be writing).
-        An entity the index documents but the site has no page for (typed in the derived layer only) gets its document."""
+        The pages of which there is one come first (the ontology's and the timeline take longest of all on the real
+        graph): taken early, not by a process that would finish them alone after the others. An entity the index
+        documents but the site has no page for (typed in the derived layer only) gets its document."""
         site, paged = self.site, set(self.site.entities)
         return [
+            self.ontology, self.timeline, self.index, self.search, self.queries_page,
             *(partial(self.entity, entity) for entity in site.entities),
             *(partial(self.entity_documents, entity) for entity in site.index.entities if entity not in paged),
             *(partial(self.source, source) for source in site.sources),
             *(partial(self.fact, fact) for fact in site.facts.values() if fact.page),
             *(partial(self.claim, claim) for claim in site.claims.values() if claim.page),
-            self.timeline, self.index, self.search, self.queries_page, self.ontology,
         ]
 
     def entity(self, entity: URIRef, writer: FileWriter) -> None:

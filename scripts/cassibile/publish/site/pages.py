@@ -563,16 +563,14 @@ class Renderer:
     """One method per kind of page; each yields (language, HTML text) for the four languages."""
 
     def __init__(self, site: SiteGraph):
-        self.site, self.env = site, environment()
-        self.templates = {name: self.env.get_template(f"{name}.html") for name in (
-            "index", "timeline", "dataset", "search", "sparql")}
+        self.site, self.env = site, environment()  # a template is compiled when first rendered, by the process rendering it
         self._fragment_cache: dict[tuple[str, str], Fragments] = {}
 
     def render(self, template: str, lang: str, page: str, data: str = "", **context) -> str:
         """A page at `page` (relative to a language's root folder) in `lang`; `data` is where its data siblings are,
         relative to the site's root folder (without their suffixes)."""
         fragments = self._fragments(lang, page)
-        return self.templates[template].render(
+        return self.env.get_template(f"{template}.html").render(
             lang=lang, page=page, home=fragments.home, root=fragments.root, data=fragments.root + data, w=fragments.words,
             d=fragments.display, f=fragments, value=fragments.value, source_title=self.source_title, **context)
 
