@@ -133,13 +133,18 @@ def statement_lines(triples: list[ox.Triple], formats: Iterable[str]) -> dict[st
     """What `serialize_statements` writes of sorted triples (every one of their subjects has) in each of some graph
     formats, without the head and tail around every graph: to be joined by `serialize_blocks`."""
     ntriples = _written(triples, "nt")
-    prefixes = dict(_PREFIX_OF[namespace] for namespace in set(_NAMESPACE_STARTS.findall(ntriples)))
+    prefixes = _prefixes_in(ntriples)
     return {fmt: ntriples if fmt == "nt" else _framed(_written(triples, fmt, prefixes), fmt)[1] for fmt in formats}
 
 
-# Given only the prefixes whose namespaces start an IRI of a graph's N-Triples (or, harmlessly, an IRI in a literal),
-# oxigraph's writers write it as with all of them — none is inside another (`test_exports`) — and several times
-# faster: they check each prefix they are given, about half a microsecond each, and a page's subject has few triples.
+def _prefixes_in(lines: bytes) -> dict[str, str]:
+    """The project's prefixes whose namespaces start an IRI of some N-Triples or N-Quads (or, harmlessly, an IRI in a
+    literal). Given only these, oxigraph's writers write the statements as with all of them — no namespace is inside
+    another (`test_exports`) — and faster: they check each prefix they are given, about half a microsecond each,
+    which is most of the time of writing a few statements."""
+    return dict(_PREFIX_OF[namespace] for namespace in set(_NAMESPACE_STARTS.findall(lines)))
+
+
 _PREFIX_OF = {namespace.encode("utf-8"): (prefix, namespace) for prefix, namespace in _PREFIXES.items()}
 _NAMESPACE_STARTS = re.compile(b"<(" + b"|".join(map(re.escape, _PREFIX_OF)) + b")")
 
@@ -403,9 +408,9 @@ class DatasetFiles:
         for graph in [name] + sorted(set(graphs) - {name}):
             node = ox.NamedNode(graph)
             found = [ox.Quad(t.subject, t.predicate, t.object, node) for t in graphs[graph]]
-            self.nquads.write(ox.serialize(found, format=ox.RdfFormat.N_QUADS))
-            trig = ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=_PREFIXES).decode("utf-8").split("\n")
-            self.trig.write("\n".join(line for line in trig if not line.startswith("@prefix ")).encode("utf-8"))
+            nquads = ox.serialize(found, format=ox.RdfFormat.N_QUADS)
+            self.nquads.write(nquads)
+            self.trig.write(_framed(ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=_prefixes_in(nquads)), "trig")[1])
 
 
 # --- per-entity documents ---------------------------------------------------------------------
