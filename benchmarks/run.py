@@ -200,7 +200,7 @@ class PhaseRecorder:
 
     PHASES = (  # message that starts a phase -> its name in the table
         ("loading", "parse"), ("loaded", "derive"), ("reasoning", "reason"), ("inferred", "validate (without the closure)"),
-        ("copying the store", "copy the store into a new one (frees removed quads)"), ("indexing", "index the publication"),
+        ("indexing", "index the publication"),
         ("working out what the site", "site: the answers every page shares"),
         ("validating with the inferred", "validate (with the closure)"),
     )

@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from cassibile import __version__
 from cassibile.build import assemble, reasoning_input, write_outputs
+from cassibile.errors import DataError
 from cassibile.namespaces import CAS, DCAT, GRAPH, ID, PREFIXES, SOURCE, VOID
 from cassibile.pipeline import reason
 from cassibile.pipeline.load import load_files, load_project
@@ -242,22 +243,39 @@ def test_the_store_gives_back_every_literal_as_the_layer_wrote_it():
     assert {str(o.datatype) for o in layers.objects(ID["x"], CAS.offset)} == {str(XSD.nonNegativeInteger), str(XSD.int), str(XSD.integer)}
 
 
-def test_a_compacted_store_holds_the_same_quads_blank_nodes_included_and_gives_them_back_as_written():
-    """`LayerStore.compact` (the build frees the memory of removed quads with it) copies the store through N-Quads: the
-    same quads, in the default and named graphs, a blank node under its own label, and every literal as written."""
-    graph = rewritten_world()
-    anonymous = BNode("kept")
-    graph.add((ID["x"], CAS.part, anonymous))
-    graph.add((anonymous, CAS.share, Literal("0.50", datatype=XSD.decimal)))
-    layers = LayerStore.of({GRAPH["derived"]: graph, None: Graph().add((ID["y"], RDFS.label, Literal("y")))})
-    layers.add(GRAPH["inferred"], [(ID["z"], RDFS.label, Literal("z"))])
-    layers.drop(GRAPH["inferred"])  # garbage: quads the store held
-    before, old = set(layers.store), layers.store
-    layers.compact()
-    assert layers.store is not old and set(layers.store) == before
-    assert ox.BlankNode("kept") in {quad.object for quad in layers.store}
-    assert layers.triples(GRAPH["derived"]) == statements(graph)
-    assert layers.objects(None, CAS.share) == {Literal("1.50", datatype=XSD.decimal), Literal("0.50", datatype=XSD.decimal)}
+def test_a_graph_made_apart_comes_back_as_written_and_nothing_else_the_work_did():
+    """`LayerStore.add_apart` (the build reasons so): the graph the forked work made is loaded here with every literal as
+    written, one the store rewrites for the first time included (the triple of another layer that was written in the
+    store's form keeps that form); the work's other changes — a scratch graph, a quad it removed — stay in its process."""
+    derived = Graph().add((ID["x"], CAS.offset, Literal("5", datatype=XSD.integer)))  # as the store keeps it
+    made = rewritten_world()
+    made.remove((ID["x"], CAS.part, BNode("b1")))
+    made.remove((BNode("b1"), RDFS.label, Literal("a part", lang="en")))
+    made.add((ID["y"], CAS.offset, Literal("5", datatype=XSD.int)))  # first written otherwise here
+    layers = LayerStore.of({GRAPH["derived"]: derived})
+    scratch = ox.NamedNode("urn:x-test:scratch")
+
+    def work():
+        layers.add(GRAPH["inferred"], made)
+        layers.store.add(ox.Quad(ox.NamedNode(ID["x"]), ox.NamedNode(RDFS.label), ox.Literal("scratch"), scratch))
+        layers.store.remove_graph(ox.NamedNode(GRAPH["derived"]))
+
+    layers.add_apart(GRAPH["inferred"], work, "making")
+    assert set(layers.store.named_graphs()) == {ox.NamedNode(GRAPH["derived"]), ox.NamedNode(GRAPH["inferred"])}
+    assert layers.triples(GRAPH["inferred"]) == statements(made) and layers.size(GRAPH["inferred"]) == len(made)
+    assert layers.triples(GRAPH["derived"]) == statements(derived)
+
+
+def test_work_apart_that_fails_or_makes_blank_nodes_is_refused_here():
+    def inconsistent():
+        raise DataError("the graph is inconsistent")
+
+    layers = LayerStore()
+    with pytest.raises(DataError, match="inconsistent"):
+        layers.add_apart(GRAPH["inferred"], inconsistent, "reasoning")
+    with pytest.raises(ValueError, match="reasoning made blank nodes"):
+        layers.add_apart(GRAPH["inferred"], lambda: layers.add(GRAPH["inferred"], rewritten_world()), "reasoning")
+    assert not list(layers.store)
 
 
 def test_the_triples_of_several_layers_are_their_union_each_once_as_written():

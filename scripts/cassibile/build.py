@@ -86,15 +86,16 @@ def _reasoned(project: Project, dataset: Dataset, reasoner: str, progress: Progr
     checker.add(derive.source_text_graph(dataset), SOURCE_TEXTS)  # what the quotes are checked against
     progress.step(f"reasoning (OWL RL, {reasoner})" + (", validating meanwhile in another process" if jobs > 1 else ""))
     # The layers as written and derived (the inferred layer is not there yet), from a process that sees the store as
-    # it is now while this one reasons.
+    # it is now while another reasons.
     with beside(partial(checker.violations, 1), jobs, "validating the layers") as violations_found:
-        try:
-            inferred = reason.store_inferences(layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
-                                               describe=lambda view: partial(describe, dataset, view), note=progress.step)
+        try:  # in a process of its own, which hands back the inferred layer: its scratch work never enters the store
+            layers.add_apart(GRAPH["inferred"], partial(
+                reason.store_inferences, layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
+                describe=lambda view: partial(describe, dataset, view), note=progress.step), "reasoning")
         except DataError as error:  # an inconsistency stops the build; show what validation finds as well
             violations = violations_found()
             raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None
-        progress.step(f"inferred {inferred} triples")
+        progress.step(f"inferred {layers.size(GRAPH['inferred'])} triples")
         violations = violations_found()
     progress.step(f"validated without the inferred triples: {len(violations)} violation(s)")
     checker.include(GRAPH["inferred"])  # some rules hold only of the closure: a class a shape requires may be inferred
@@ -137,9 +138,6 @@ class Reasoned:
         return self.built
 
 
-# Hand-written triples from which the build copies its store before writing (`LayerStore.compact`): at 1M the copy
-# frees about 1 GiB; at 100k it took 2 s to free a few tens of MiB (benchmarks/README.md, eleventh session).
-COMPACTING_FROM = 500_000
 REASONED = ("ontology", "asserted", "derived")  # the layers OWL RL reasons over, and validation checks first
 
 
@@ -152,14 +150,11 @@ def reasoning_input(layers: LayerStore) -> reason.Triples:
 
 
 def prepare_outputs(built: Built, progress: Progress) -> SiteGraph:
-    """What the writers read, worked out before any file is written: the store copied into a new one from
-    `COMPACTING_FROM` hand-written triples, the publication's index (`Built.publication`) and the answers every kind
-    of the site's pages asks for (`SiteGraph.prepare`), which the processes that write the site then share."""
+    """What the writers read, worked out before any file is written: the publication's index (`Built.publication`)
+    and the answers every kind of the site's pages asks for (`SiteGraph.prepare`), which the processes that write the
+    site then share."""
     from cassibile.publish.site.view import SiteGraph  # importing the site's modules is the site's time too
 
-    if built.layers.size(GRAPH["asserted"]) >= COMPACTING_FROM:
-        progress.step("copying the store into a new one: it keeps the memory of what reasoning and validation removed")
-        built.layers.compact()
     progress.step("indexing the publication: each entity with its facts, claims, sources and labels")
     built.publication  # a cached property: read by the entity documents and the site
     progress.step("working out what the site's pages share: facts, claims, sources, labels")

@@ -141,6 +141,13 @@ def beside(function: Callable[[], T], jobs: int, doing: str) -> Iterator[Callabl
         forked.stop()  # at once if the block failed; else it has ended already
 
 
+def apart(function: Callable[[], T], doing: str) -> T:
+    """`function()` in a process forked from this one, waited for: whatever it changes in memory stays in that process,
+    and only its value (or its error) comes back."""
+    with beside(function, 2, doing) as result:
+        return result()
+
+
 def in_processes(work: Callable[[Share], None], jobs: int, doing: str) -> None:
     """`work(share)` in `jobs` processes at once — this one and `jobs - 1` forked from it — each told which it is
     (`doing` says what they do, in an error's message).

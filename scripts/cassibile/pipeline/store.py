@@ -8,8 +8,7 @@ SPARQL on `LayerStore.store`; the publication's index and the site rdflib's term
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
 
@@ -18,12 +17,14 @@ from rdflib import Graph, Literal
 
 from cassibile.collector import paused
 from cassibile.namespaces import new_graph
+from cassibile.processes import apart
 from cassibile.terms import OxigraphTerms, Terms, stored_forms, to_oxigraph, to_rdflib
 
 _CHUNK = 50_000  # triples converted, compared with the store's forms and inserted at a time
 # Each triple of a later graph of a union ({later}) that one of the earlier graphs (the query's default graph) holds.
 _REPEATED = "SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH {later} {{ ?s ?p ?o }} ?s ?p ?o }}"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_BLANK = "ASK { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }"
 
 
 def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -89,11 +90,15 @@ class LayerStore:
         """Ask a store what it makes of each new literal (key -> (oxigraph term, as written)); note those it rewrites."""
         for key, (_, written), stored in zip(literals, literals.values(), stored_forms([o for o, _ in literals.values()])):
             self._forms[key] = stored
-            if stored in self.rewritten or kept(written, stored):
-                continue
-            for quad in self.store.quads_for_pattern(None, None, stored):  # written as the store keeps it
-                self.written.setdefault(quad.graph_name, {}).setdefault((quad.subject, quad.predicate, stored), set()).add(to_rdflib(stored))
-            self.rewritten.add(stored)
+            if stored not in self.rewritten and not kept(written, stored):
+                self._rewrites(stored)
+
+    def _rewrites(self, stored) -> None:
+        """Note that the store keeps the literal `stored` for one written otherwise: each triple it holds with it so far
+        was written with it as it is."""
+        for quad in self.store.quads_for_pattern(None, None, stored):
+            self.written.setdefault(quad.graph_name, {}).setdefault((quad.subject, quad.predicate, stored), set()).add(to_rdflib(stored))
+        self.rewritten.add(stored)
 
     def _note(self, graph, chunk: list, as_stored: bool) -> None:
         """Note each triple of `chunk` whose object the store keeps as a term that stands for a literal written otherwise."""
@@ -110,15 +115,29 @@ class LayerStore:
                 if ox.Quad(*key, into) in self.store:
                     self.written.setdefault(into, {}).setdefault(key, set()).update(forms)
 
-    def compact(self) -> None:
-        """Copy the store into a new one through a temporary N-Quads file. A store keeps the memory of every quad it
-        ever held (reasoning's rounds and the fact qualifiers moved aside and back: about 1 GiB at 1M triples), and the
-        new one takes its place in memory. The terms stay the same, blank nodes too (a bulk load would rename them)."""
-        with tempfile.TemporaryFile() as dump:
-            self.store.dump(dump, format=ox.RdfFormat.N_QUADS)
-            dump.seek(0)
-            self.store = ox.Store()  # the old one freed first
-            self.store.bulk_extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    def add_apart(self, name: str, work: Callable[[], object], doing: str) -> None:
+        """Run `work()`, which adds the named graph `name` to this store, in a process forked from this one (`doing`
+        says what it does, in an error's message), and load here the graph it made, every literal as written. Whatever
+        else it writes and removes (reasoning's rounds, the facts' statements it moves aside and back) never enters this
+        store, which would keep the memory of every quad it ever held and read the slower for it: at 1M triples the
+        build copied its store to free 1 GiB (45 s); at 100k the closure's checks and the index read a copied store
+        10–20% faster (benchmarks/README.md, fourteenth session). The graph must hold no blank node, which a load
+        renames (the inferred layer holds none: `reason._PUBLISH`)."""
+        graph = _graph(name)
+
+        def made() -> tuple[bytes, dict, set]:
+            before = set(self.rewritten)
+            work()
+            if self.store.query(_BLANK, default_graph=graph):
+                raise ValueError(f"{doing} made blank nodes in {name}, which cannot be handed back")
+            return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph), self.written.get(graph, {}), self.rewritten - before
+
+        triples, written, rewritten = apart(made, doing)
+        self.store.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)  # oxigraph's own output
+        for stored in rewritten:  # literals the graph is the first to write otherwise: noted in the other graphs
+            self._rewrites(stored)
+        if written:  # the graph's own triples with such literals, as the work wrote them
+            self.written[graph] = written
 
     def drop(self, name: str) -> None:
         """Remove the named graph `name` and its triples (the source texts, once validation has read them)."""
