@@ -281,6 +281,19 @@ def test_the_rules_in_the_store_infer_what_reasonable_infers(tmp_path, turtle):
     assert found == store_inferences(tmp_path, turtle, "reasonable") and found
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "reasonable"])
+def test_reasoning_in_a_store_thrown_away_after_infers_the_same(tmp_path, engine):
+    """The build reasons in a process of its own (`LayerStore.add_apart`), whose store is thrown away after: what fact
+    nodes say besides their type is deleted there, not moved aside and put back, and the same layer is inferred."""
+    expected = store_inferences(tmp_path, RICH, engine)
+    path = tmp_path / "extra.ttl"  # as `store_inferences` wrote it
+    dataset = fixture_dataset(path)
+    derive.derive(dataset)
+    reason.store_inferences(dataset.layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], engine, thrown_away=True)
+    assert set(dataset.layers.as_written(GRAPH["inferred"])) == expected and expected
+    assert not list(dataset.layers.store.quads_for_pattern(None, ox.NamedNode(RDF.subject), None))
+
+
 def test_every_rule_fires_on_the_rich_world(tmp_path):
     found = store_inferences(tmp_path, RICH, "oxigraph")
     a, b, c, d, cassibile = ID["test-a"], ID["test-b"], ID["test-c"], ID["test-d"], ID["cassibile"]

@@ -91,7 +91,7 @@ def _reasoned(project: Project, dataset: Dataset, reasoner: str, progress: Progr
         try:  # in a process of its own, which hands back the inferred layer: its scratch work never enters the store
             layers.add_apart(GRAPH["inferred"], partial(
                 reason.store_inferences, layers, [GRAPH[name] for name in REASONED], GRAPH["inferred"], reasoner,
-                describe=lambda view: partial(describe, dataset, view), note=progress.step), "reasoning")
+                describe=lambda view: partial(describe, dataset, view), note=progress.step, thrown_away=True), "reasoning")
         except DataError as error:  # an inconsistency stops the build; show what validation finds as well
             violations = violations_found()
             raise DataError(f"{error}\n\n{report_text(violations)}" if violations else str(error)) from None

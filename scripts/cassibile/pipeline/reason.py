@@ -208,12 +208,14 @@ def _note_written(union: LayerUnion, graphs: list) -> None:
 
 def store_inferences(layers: LayerStore, graphs: list[str], into: str, engine: str = DEFAULT_ENGINE,
                      describe: Callable[[StoreView], Callable[[object], str]] | None = None,
-                     note: Callable[[str], None] = lambda message: None) -> int:
+                     note: Callable[[str], None] = lambda message: None, thrown_away: bool = False) -> int:
     """Add to the store's graph `into` the `inferences` of the union of its `graphs`, less what fact nodes say besides
     their type (the build's reasoning input); how many. The oxigraph engine reasons in the store (`note` hears of each
     round) and nothing of the closure becomes Python objects; the others, or an input the rules do not cover (`note` is
-    told why), get the input as rdflib triples."""
-    with rules.facts_reduced_to_their_type(layers.store, [ox.NamedNode(g) for g in graphs]), layers.union(graphs) as union:
+    told why), get the input as rdflib triples. A store `thrown_away` after (the build's, in the process that reasons:
+    `LayerStore.add_apart`) does not get back what fact nodes say besides their type."""
+    graph_nodes = [ox.NamedNode(g) for g in graphs]
+    with rules.facts_reduced_to_their_type(layers.store, graph_nodes, put_back=not thrown_away), layers.union(graphs) as union:
         view = StoreView(union)
         describe_node = describe(view) if describe else _qname
         if engine == "oxigraph":

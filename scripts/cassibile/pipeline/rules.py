@@ -165,18 +165,25 @@ _ASIDE = WORK + "aside:"  # + the IRI of the graph a triple was taken from
 
 
 @contextmanager
-def facts_reduced_to_their_type(store: ox.Store, graphs: list) -> Iterator[None]:
-    """While the block runs, what fact nodes say besides their type is out of `graphs` (in graphs of its own): the
-    reasoner's input is the layers less that (`build._REASONING_INPUT` says why)."""
+def facts_reduced_to_their_type(store: ox.Store, graphs: list, put_back: bool = True) -> Iterator[None]:
+    """While the block runs, what fact nodes say besides their type is out of `graphs` (in graphs of its own, from
+    which it is `put_back` when the block ends; else deleted, for a store that is thrown away after): the reasoner's
+    input is the layers less that (`build._REASONING_INPUT` says why)."""
     using = "".join(f"USING {g} USING NAMED {g} " for g in graphs)
-    store.update(f"{_PREFIXES}DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?aside {{ ?s ?p ?o }} }} {using}"
+    aside = 'INSERT { GRAPH ?aside { ?s ?p ?o } } ' if put_back else ""
+    store.update(f"{_PREFIXES}DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} {aside}{using}"
                  f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?p != rdf:type) ?s a <{CAS.Fact}> "
                  f'BIND (IRI(CONCAT("{_ASIDE}", STR(?g))) AS ?aside) }}')
     try:
         yield
     finally:
-        named = "".join(f"USING NAMED <{_ASIDE}{g.value}> " for g in graphs)
-        store.update(f"DELETE {{ GRAPH ?aside {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} {named}"
-                     f'WHERE {{ GRAPH ?aside {{ ?s ?p ?o }} BIND (IRI(STRAFTER(STR(?aside), "{_ASIDE}")) AS ?g) }}')
-        for graph in graphs:  # emptied, but still listed: a union of the layers must see them gone
-            store.remove_graph(ox.NamedNode(f"{_ASIDE}{graph.value}"))
+        if put_back:
+            _put_back(store, graphs)
+
+
+def _put_back(store: ox.Store, graphs: list) -> None:
+    named = "".join(f"USING NAMED <{_ASIDE}{g.value}> " for g in graphs)
+    store.update(f"DELETE {{ GRAPH ?aside {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} {named}"
+                 f'WHERE {{ GRAPH ?aside {{ ?s ?p ?o }} BIND (IRI(STRAFTER(STR(?aside), "{_ASIDE}")) AS ?g) }}')
+    for graph in graphs:  # emptied, but still listed: a union of the layers must see them gone
+        store.remove_graph(ox.NamedNode(f"{_ASIDE}{graph.value}"))
