@@ -29,9 +29,9 @@ from cassibile.project import Project
 from cassibile.publish.compaction import Compactor
 from cassibile.publish.dataset_description import DATASET, describe
 from cassibile.publish.export import (
-    CONTEXT_URL, EntityFramer, LayerStore, claims_graph, compacted_jsonld, compacted_nodes, compactor, entities,
-    entity_document_name, jsonld_document, jsonld_graph, node_texts, published_context, serialize_blocks,
-    serialize_statements, statement_lines, statements,
+    CONTEXT_URL, DatasetFiles, EntityFramer, LayerStore, claims_graph, claims_owner, compacted_jsonld, compacted_nodes,
+    compactor, entities, entity_document_name, jsonld_document, jsonld_graph, node_texts, published_context,
+    serialize_blocks, serialize_statements, serialize_with_statements, statement_lines, statements,
 )
 from cassibile.publish.publication import Publication
 
@@ -497,6 +497,32 @@ def test_a_graph_written_subject_by_subject_is_the_same_bytes_as_written_whole(l
         triples = statements(graph)
         blocks = [statement_lines(list(same), [fmt])[fmt] for _, same in groupby(triples, key=lambda t: t.subject)]
         assert serialize_blocks(blocks, fmt, header="generated\nhere") == serialize_statements(triples, fmt, header="generated\nhere")
+
+
+def test_the_dataset_files_are_what_oxigraphs_writers_write_of_each_graphs_quads(tmp_path, layers):
+    """The build writes the dataset's N-Quads and TriG from each layer's N-Triples and Turtle (`DatasetFiles.add_written`):
+    byte for byte what oxigraph's writers write of each graph's quads, for the ontology (blank nodes), the hand-written
+    layer split into its claims' graphs, awkward literals (a line break, a quoted IRI) sent to two graphs, and nothing."""
+    awkward = Graph().parse(data=AWKWARD_STATEMENTS, format="turtle")
+    sends = {ox.NamedNode(ID["a-b"]): str(GRAPH["claims/x"]), ox.NamedNode(ID["a"]): str(GRAPH["claims/w"])}
+    asserted = LayerStore.of({GRAPH["asserted"]: layers["asserted"]}).store
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    for graph, owner in ((layers["ontology"], {}), (layers["asserted"], claims_owner(asserted)), (awkward, sends), (Graph(), sends)):
+        triples, name = statements(graph), str(GRAPH["asserted"])
+        with DatasetFiles(tmp_path / "head.trig", tmp_path / "head.nq"):
+            pass
+        with DatasetFiles(tmp_path / "d.trig", tmp_path / "d.nq") as files:
+            files.add_written(name, {fmt: serialize_with_statements(triples, fmt)[1] for fmt in ("nt", "ttl")}, owner)
+        graphs = {name: []}
+        for triple in triples:
+            graphs.setdefault(owner.get(triple.subject, name), []).append(triple)
+        quads = [[ox.Quad(*triple, ox.NamedNode(g)) for triple in graphs[g]] for g in [name] + sorted(set(graphs) - {name})]
+        assert len(quads) == 1 + len(set(owner.values()) & set(graphs)) and (len(quads) > 1) == bool(owner and triples)
+        trig = (tmp_path / "head.trig").read_bytes() + b"".join(
+            line for found in quads for line in ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=prefixes).splitlines(True)
+            if not line.startswith(b"@prefix "))
+        assert (tmp_path / "d.nq").read_bytes() == b"".join(ox.serialize(found, format=ox.RdfFormat.N_QUADS) for found in quads)
+        assert (tmp_path / "d.trig").read_bytes() == trig
 
 
 def test_no_namespace_of_a_prefix_is_inside_another():

@@ -202,10 +202,9 @@ def write_data_files(built: Built, out: Path, project: Project, context: dict, p
     with DatasetFiles(out / "cassibile.trig", out / "cassibile.nq") as dataset:
         for name in LAYERS:  # each layer read from the store and sorted once, for all its files
             header = GENERATED + f"\nGraph: {GRAPH[name]}" + (" (with the claims graphs of cassibile.trig)" if name == "asserted" else "")
-            triples = built.layers.triples(GRAPH[name])
-            write_graph_files(out / name, triples, context, header)
-            dataset.add(GRAPH[name], triples, owner if name == "asserted" else {})
-            del triples
+            written = write_graph_files(out / name, built.layers.triples(GRAPH[name]), context, header)
+            dataset.add_written(GRAPH[name], written, owner if name == "asserted" else {})
+            del written
     progress.step("writing the dataset description (VoID, DCAT)")
     names = [f"{name}.{extension}" for name in LAYERS for extension in GRAPH_FILES] + ["cassibile.trig", "cassibile.nq"]
     dumps = {name: out / name for name in sorted(names)}
@@ -227,13 +226,17 @@ def write_data_files(built: Built, out: Path, project: Project, context: dict, p
 GRAPH_FILES = ("ttl", "nt", "rdf", "jsonld")  # the extensions of the files `write_graph_files` writes
 
 
-def write_graph_files(base: Path, triples: list, context: dict, header: str) -> None:
-    """One graph as Turtle, N-Triples, RDF/XML and JSON-LD: `base` with each extension."""
-    from cassibile.publish.export import jsonld_bytes, serialize_statements
+def write_graph_files(base: Path, triples: list, context: dict, header: str) -> dict[str, bytes]:
+    """One graph as Turtle, N-Triples, RDF/XML and JSON-LD: `base` with each extension. Returns each of the first
+    three formats' statements alone (`export.serialize_with_statements`)."""
+    from cassibile.publish.export import jsonld_bytes, serialize_with_statements
 
+    written = {}
     for fmt, extension in (("ttl", "ttl"), ("nt", "nt"), ("xml", "rdf")):
-        base.with_name(f"{base.name}.{extension}").write_bytes(serialize_statements(triples, fmt, header if fmt == "ttl" else None))
+        data, written[fmt] = serialize_with_statements(triples, fmt, header if fmt == "ttl" else None)
+        base.with_name(f"{base.name}.{extension}").write_bytes(data)
     base.with_name(f"{base.name}.jsonld").write_bytes(jsonld_bytes(triples, context))
+    return written
 
 
 def build(project: Project, out: Path | None = None, reasoner: str = reason.DEFAULT_ENGINE, quiet: bool = False,

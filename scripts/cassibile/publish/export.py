@@ -121,6 +121,13 @@ def serialize_statements(found: list, fmt: str, header: str | None = None, prefi
     return _finished(*_framed(_written(found, fmt, prefixes), fmt), fmt, header)
 
 
+def serialize_with_statements(triples: list[ox.Triple], fmt: str, header: str | None = None) -> tuple[bytes, bytes]:
+    """`serialize_statements` of sorted triples, and the statements alone, without Turtle's prefixes or RDF/XML's root
+    element (what `statement_lines` gives; `DatasetFiles.add_written` reuses those of N-Triples and Turtle)."""
+    head, body, tail = _framed(_written(triples, fmt), fmt)
+    return _finished(head, body, tail, fmt, header), body
+
+
 def _written(found: list, fmt: str, prefixes: dict | None = None) -> bytes:
     prefixes = _PREFIXES if prefixes is None else prefixes
     return ox.serialize(found, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt in ("ttl", "trig", "xml") else None)
@@ -402,15 +409,48 @@ class DatasetFiles:
     def add(self, name: str, triples: list[ox.Triple], owner: dict[ox.NamedNode, str]) -> None:
         """A layer's sorted triples, published in the graph `name` (an IRI) except those whose subject `owner`
         sends to another (`claims_owner`)."""
-        graphs: dict[str, list] = {name: []}
-        for triple in triples:
-            graphs.setdefault(owner.get(triple.subject, name), []).append(triple)
-        for graph in [name] + sorted(set(graphs) - {name}):
-            node = ox.NamedNode(graph)
-            found = [ox.Quad(t.subject, t.predicate, t.object, node) for t in graphs[graph]]
-            nquads = ox.serialize(found, format=ox.RdfFormat.N_QUADS)
-            self.nquads.write(nquads)
-            self.trig.write(_framed(ox.serialize(found, format=ox.RdfFormat.TRIG, prefixes=_prefixes_in(nquads)), "trig")[1])
+        self.add_written(name, {fmt: _framed(_written(triples, fmt), fmt)[1] for fmt in ("nt", "ttl")}, owner)
+
+    def add_written(self, name: str, statements: dict[str, bytes], owner: dict[ox.NamedNode, str]) -> None:
+        """`add`, from what oxigraph's writers write of the sorted triples in N-Triples and Turtle (`statements`, as
+        `serialize_with_statements` gives them): no triple is converted or written again. Fed sorted statements, the
+        writers give each subject lines of its own, so a graph's N-Quads are its subjects' N-Triples with the graph's
+        name before each line's final dot (a line ends only there: N-Triples escapes a literal's line breaks), and
+        its TriG their Turtle, indented once, inside the graph's braces."""
+        for graph, (ntriples, turtle) in _owned(name, statements["nt"], statements["ttl"], owner):
+            if ntriples:
+                self.nquads.write(ntriples.replace(b" .\n", f" <{graph}> .\n".encode("utf-8")))
+                self.trig.write(_graph_head(graph) + b"\t" + turtle[:-1].replace(b"\n", b"\n\t") + b"\n}\n")
+
+
+def _owned(name: str, ntriples: bytes, turtle: bytes, owner: dict[ox.NamedNode, str]) -> list[tuple[str, tuple[bytes, bytes]]]:
+    """Each graph's N-Triples and Turtle statements (`DatasetFiles.add_written`): the graph `name` first, then those
+    that `owner` sends subjects to, in order; each subject's lines (a run of N-Triples lines, a block of Turtle ones:
+    its first line unindented) go where `owner` sends it."""
+    if not owner:
+        return [(name, (ntriples, turtle))]
+    sends = {f"<{node.value}>".encode("utf-8"): graph for node, graph in owner.items()}
+    runs = [(subject, b"".join(lines)) for subject, lines in groupby(ntriples.splitlines(keepends=True), key=lambda line: line[:line.index(b" ")])]
+    blocks = _TURTLE_BLOCK.findall(turtle)
+    if len(runs) != len(blocks):
+        raise AssertionError(f"{len(runs)} subjects in N-Triples, {len(blocks)} in Turtle")
+    graphs: dict[str, tuple[list, list]] = {name: ([], [])}
+    for (subject, lines), block in zip(runs, blocks):
+        found = graphs.setdefault(sends.get(subject, name), ([], []))
+        found[0].append(lines)
+        found[1].append(block)
+    return [(graph, (b"".join(graphs[graph][0]), b"".join(graphs[graph][1]))) for graph in [name] + sorted(set(graphs) - {name})]
+
+
+_TURTLE_BLOCK = re.compile(rb"[^\t\n][^\n]*\n(?:\t[^\n]*\n)*")  # a subject's lines: the first unindented
+
+
+@lru_cache(maxsize=None)
+def _graph_head(graph: str) -> bytes:
+    """The line on which oxigraph's TriG writer opens the graph `graph`."""
+    probe = ox.Quad(ox.NamedNode(BASE + "probe"), ox.NamedNode(RDFS.label), ox.Literal("probe"), ox.NamedNode(graph))
+    written = _framed(ox.serialize([probe], format=ox.RdfFormat.TRIG, prefixes=_PREFIXES), "trig")[1]
+    return written[:written.index(b"\n") + 1]
 
 
 # --- per-entity documents ---------------------------------------------------------------------
