@@ -126,3 +126,10 @@ def test_every_literal_of_the_graph_reaches_the_n_quads_byte_for_byte(built):
                 for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE) if isinstance(triple.object, ox.Literal)}
     assert len(literals) > 1000
     assert sorted(term for term in literals if f" {term} <" not in published) == []
+
+
+def test_the_store_keeps_simple_literals_as_written():
+    """`derive` adds a claim's quote, prefix and suffix without comparing them with what the store makes of them (only
+    the typed offsets are compared): a store rewrites no simple literal, whatever its characters."""
+    texts = ["", " spaced  out ", "line\nbreak\r\n", "tab\tNUL\u0000", "e\u0301 and é", "“quoted” \"twice\"", "0007", "1.50", "true"]
+    assert stored_forms([ox.Literal(text) for text in texts]) == [ox.Literal(text) for text in texts]
