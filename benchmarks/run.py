@@ -256,8 +256,9 @@ def instrumented(built):
     wrapped = [
         ("cassibile.publish.export", "statements", remember),
         ("cassibile.publish.export", "serialize_statements", written),
+        ("cassibile.publish.export", "serialize_with_statements", written),
         ("cassibile.publish.export", "jsonld_bytes", lambda _, found, *a, **k: f"export {converted.get(id(found), '(other graph)')}.jsonld"),
-        ("cassibile.publish.export:DatasetFiles", "add", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
+        ("cassibile.publish.export:DatasetFiles", "add_written", lambda _, files, name, *a, **k: f"export cassibile.trig and .nq: {str(name).rsplit('/', 1)[-1]}"),
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
         ("cassibile.pipeline.store:LayerStore", "triples", read),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
