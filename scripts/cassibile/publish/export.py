@@ -409,7 +409,7 @@ class DatasetFiles:
     def add(self, name: str, triples: list[ox.Triple], owner: dict[ox.NamedNode, str]) -> None:
         """A layer's sorted triples, published in the graph `name` (an IRI) except those whose subject `owner`
         sends to another (`claims_owner`)."""
-        self.add_written(name, {fmt: _framed(_written(triples, fmt), fmt)[1] for fmt in ("nt", "ttl")}, owner)
+        self.add_written(name, statement_lines(triples, ("nt", "ttl")), owner)
 
     def add_written(self, name: str, statements: dict[str, bytes], owner: dict[ox.NamedNode, str]) -> None:
         """`add`, from what oxigraph's writers write of the sorted triples in N-Triples and Turtle (`statements`, as
