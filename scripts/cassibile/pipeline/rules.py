@@ -182,6 +182,7 @@ def facts_reduced_to_their_type(store: ox.Store, graphs: list, put_back: bool = 
 
 
 def _put_back(store: ox.Store, graphs: list) -> None:
+    """What `facts_reduced_to_their_type` moved aside, back into the graphs it came from."""
     named = "".join(f"USING NAMED <{_ASIDE}{g.value}> " for g in graphs)
     store.update(f"DELETE {{ GRAPH ?aside {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} {named}"
                  f'WHERE {{ GRAPH ?aside {{ ?s ?p ?o }} BIND (IRI(STRAFTER(STR(?aside), "{_ASIDE}")) AS ?g) }}')

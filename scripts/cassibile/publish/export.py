@@ -145,10 +145,10 @@ def statement_lines(triples: list[ox.Triple], formats: Iterable[str]) -> dict[st
 
 
 def _prefixes_in(lines: bytes) -> dict[str, str]:
-    """The project's prefixes whose namespaces start an IRI of some N-Triples or N-Quads (or, harmlessly, an IRI in a
-    literal). Given only these, oxigraph's writers write the statements as with all of them — no namespace is inside
-    another (`test_exports`) — and faster: they check each prefix they are given, about half a microsecond each,
-    which is most of the time of writing a few statements."""
+    """The project's prefixes whose namespaces start an IRI of some N-Triples (or, harmlessly, an IRI in a literal).
+    Given only these, oxigraph's writers write the statements as with all of them — no namespace is inside another
+    (`test_exports`) — and faster: they check each prefix they are given, about half a microsecond each, which is
+    most of the time of writing a few statements."""
     return dict(_PREFIX_OF[namespace] for namespace in set(_NAMESPACE_STARTS.findall(lines)))
 
 
