@@ -306,6 +306,21 @@ def test_every_rule_fires_on_the_rich_world(tmp_path):
     assert [triple in found for triple in expected] == [True] * len(expected)
 
 
+def test_the_rules_do_not_copy_an_entitys_statements_onto_its_wikidata_item():
+    """eq-rep-s and eq-rep-o copy an item's own statements onto the entity it is owl:sameAs, not the entity's onto the
+    item: publishing would drop them (the published layer is the same: the tests above compare it with reasonable's)."""
+    graph = world_with(RICH + "wd:Q1012526 cas:testWithin id:test-b .")
+    item, cassibile, b, c = URIRef(WD["Q1012526"]), URIRef(ID["cassibile"]), URIRef(ID["test-b"]), URIRef(ID["test-c"])
+    assert (cassibile, OWL.sameAs, item) in graph
+    copies = {(item, p, o) for _, p, o in graph.triples((cassibile, None, None)) if p != OWL.sameAs}
+    copies |= {(s, p, item) for s, p, _ in graph.triples((None, None, cassibile)) if p != OWL.sameAs}
+    assert len(copies) > 3 and copies <= reason.closure_reasonable(graph)[0]  # OWL RL's closure holds them
+    closure = reason.closure_oxigraph(graph)[0]
+    assert not copies & closure
+    # The item's statements reach the entity, and what follows from them (prp-trp); the entity's reach what points to the item.
+    assert {(cassibile, CAS.testWithin, b), (cassibile, CAS.testWithin, c), (URIRef(ID["test-d"]), CAS.testTwin, cassibile)} <= closure
+
+
 UNSUPPORTED = {
     "a restriction": ("cas:TestKin owl:onProperty cas:participant ; owl:someValuesFrom cas:Person .", "uses the property (or properties) owl:onProperty, owl:someValuesFrom"),
     "a built-in class": ("id:cassibile a owl:Restriction .", "uses the class (or classes) owl:Restriction"),

@@ -36,11 +36,6 @@ _REFLEXIVE = (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subC
 _ONTOLOGY, _WIKIDATA = str(CAS), str(WD)
 
 
-def _ours(variable: str) -> str:
-    """A SPARQL test: is the node one of the publication's own (id/, fact/, claim/, source/, interval/)?"""
-    return f'(isIRI({variable}) && STRSTARTS(STR({variable}), "{BASE}") && !STRSTARTS(STR({variable}), "{_ONTOLOGY}"))'
-
-
 # What the build publishes of the triples reasoning added (the graphs named ?added; the default graph is the input):
 # news about the publication's own things. Left out: triples about ontology terms (the ontology is published as
 # written), about Wikidata's items (owl:sameAs would copy every statement onto the QID; the Wikidata view does that
@@ -51,10 +46,10 @@ def _ours(variable: str) -> str:
 # (at 100k triples 21 s against 0.3 s, and hours at 1M).
 _PUBLISH = f"""INSERT {{{{ GRAPH {{into}} {{{{ ?s ?p ?o }}}} }}}} {{using}}WHERE {{{{
   GRAPH ?added {{{{ ?s ?p ?o }}}}
-  FILTER ({_ours("?s")} && !isBlank(?o) && !STRSTARTS(STR(?o), "{_WIKIDATA}"))
+  FILTER ({rules.ours("?s")} && !isBlank(?o) && !STRSTARTS(STR(?o), "{_WIKIDATA}"))
   FILTER (!(?p IN ({", ".join(f"<{p}>" for p in _REFLEXIVE)}) && sameTerm(?s, ?o)))
   FILTER (!(?p = <{RDF.type}> && ?o IN ({", ".join(f"<{c}>" for c in _TRIVIAL_OBJECTS)})))
-  MINUS {{{{ ?own <{OWL.sameAs}> ?o FILTER ({_ours("?own")} && !{_ours("?o")}) }}}}
+  MINUS {{{{ ?own <{OWL.sameAs}> ?o FILTER ({rules.ours("?own")} && !{rules.ours("?o")}) }}}}
 }}}}"""
 
 
@@ -369,9 +364,10 @@ def closure_inconsistencies(graph: Graph, added: Iterable[tuple], describe: Call
 
 
 def inconsistencies(full: Graph | Closure, describe: Callable[[object], str] = _qname) -> list[str]:
-    """Everything in a closed graph that no world can satisfy, one sentence per problem."""
+    """Everything in a closed graph that no world can satisfy, one sentence per problem. A Wikidata item is reported
+    through the entity it is owl:sameAs (the rules in the store do not copy the entity's statements onto it)."""
     return (
-        [f"{describe(s)} is a member of owl:Nothing" for s in full.subjects(RDF.type, OWL.Nothing)]
+        [f"{describe(s)} is a member of owl:Nothing" for s in _own(full.subjects(RDF.type, OWL.Nothing))]
         + _disjoint_members(full, describe)
         + _functional_clashes(full, describe)
         + _merged_entities(full, describe)
@@ -382,9 +378,7 @@ def _disjoint_members(full: Graph | Closure, describe) -> list[str]:
     problems = []
     members = cache(lambda cls: set(full.subjects(RDF.type, cls)))  # a class is disjoint with several
     for a, b in full.subject_objects(OWL.disjointWith):
-        for member in sorted(members(a) & members(b)):
-            if str(member).startswith(_WIKIDATA):
-                continue  # a Wikidata item is reported through the entity it is sameAs
+        for member in _own(members(a) & members(b)):
             problems.append(f"{describe(member)} is both a {_qname(a)} and a {_qname(b)}, which are disjoint")
     return problems
 
@@ -393,12 +387,12 @@ def _functional_clashes(full: Graph | Closure, describe) -> list[str]:
     """Two values of a functional property (or two subjects of an inverse-functional one)."""
     problems = []
     for prop in sorted(full.subjects(RDF.type, OWL.FunctionalProperty)):
-        for subject in sorted(set(full.subjects(prop, None))):
+        for subject in _own(full.subjects(prop, None)):
             values = _own(full.objects(subject, prop))
             if len(values) > 1:
                 problems.append(f"{describe(subject)} has {len(values)} values for the functional property {_qname(prop)}: {_listing(values)}")
     for prop in sorted(full.subjects(RDF.type, OWL.InverseFunctionalProperty)):
-        for value in sorted(set(full.objects(None, prop))):
+        for value in _own(full.objects(None, prop)):
             holders = _own(full.subjects(prop, value))
             if len(holders) > 1:
                 problems.append(f"{_listing(holders, describe)} share the value {_qname(value)} of the inverse-functional property {_qname(prop)}")
