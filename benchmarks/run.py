@@ -205,12 +205,19 @@ class PhaseRecorder:
         ("validating with the inferred", "validate (with the closure)"),
     )
     ENDS = ("derived", "validated")  # messages that end a phase and start none
+    PARTS = ("OWL RL rules, round",)  # messages of parts of a phase, which goes on (from the process that reasons)
 
     def __init__(self, steps: Steps):
         self.steps, self.phase, self.started = steps, None, time.perf_counter()
+        self.part_started = self.started
         self.waited = set()  # phases that ran in another process beside an earlier one: their time is the wait
 
     def step(self, message: str) -> None:
+        if message.startswith(self.PARTS) and self.phase is not None:
+            now = time.perf_counter()
+            emit(step=message, seconds=now - self.part_started, part_of=self.phase)
+            self.part_started = now
+            return
         self.finish()
         if "validating meanwhile" in message:
             self.waited.add("validate (without the closure)")
@@ -219,7 +226,7 @@ class PhaseRecorder:
         if message.startswith(self.ENDS):
             return
         self.phase = next((name for prefix, name in self.PHASES if message.startswith(prefix)), message)
-        self.started = time.perf_counter()
+        self.started = self.part_started = time.perf_counter()
         emit(start=self.phase, message=message)
         signal.alarm(self.steps.limit)
 

@@ -118,6 +118,21 @@ def test_a_validation_run_beside_other_steps_is_shown_as_waited_for_and_given_no
     assert run.ratio({"seconds": 100.0}, {"seconds": 2.0}) == "50.0×"
 
 
+def test_the_rounds_of_reasoning_are_parts_of_the_reasoning_step(run, capsys):
+    recorder = run.PhaseRecorder(run.Steps(60))
+    for message in ("reasoning (OWL RL, oxigraph)", "OWL RL rules, round 1: 5 new triples",
+                    "OWL RL rules, round 2: 1 new triples", "inferred 6 triples"):
+        recorder.step(message)
+    recorder.finish()
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    steps = [(r["step"], r.get("part_of")) for r in records if "step" in r]
+    assert steps == [("OWL RL rules, round 1: 5 new triples", "reason"), ("OWL RL rules, round 2: 1 new triples", "reason"),
+                     ("reason", None), ("validate (without the closure)", None)]
+    result = {"order": [name for name, _ in steps], "steps": {r["step"]: r for r in records if "step" in r}}
+    assert run._display_order(result) == ["reason", "OWL RL rules, round 1: 5 new triples",
+                                          "OWL RL rules, round 2: 1 new triples", "validate (without the closure)"]
+
+
 def test_work_timed_apart_inside_a_timed_call_is_not_that_calls_time(run, capsys):
     def inner():
         time.sleep(0.2)
