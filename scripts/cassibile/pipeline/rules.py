@@ -28,7 +28,6 @@ WORK = "urn:x-cassibile:reasoning:"  # the rounds' named graphs, dropped when re
 _PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX owl: <{OWL}>\n"
 
 
-
 def ours(variable: str) -> str:
     """A SPARQL test: is the node one of the publication's own (id/, fact/, claim/, source/, interval/)?"""
     return f'(isIRI({variable}) && STRSTARTS(STR({variable}), "{BASE}") && !STRSTARTS(STR({variable}), "{CAS}"))'
