@@ -252,6 +252,10 @@ def instrumented(built):
         converted[id(result)] = names.get(id(graph), "(other graph)")
         return f"convert {converted[id(result)]} to sorted oxigraph triples"
 
+    def described(result, *args, **kwargs):
+        names[id(result)] = "void"  # the graph `serialize_graph` then writes
+        return "export void.ttl (description)"
+
     def read(result, layers, name, *args, **kwargs):
         converted[id(result)] = str(name).rsplit("/", 1)[-1]
         return f"read {converted[id(result)]} from the store, sorted"
@@ -269,7 +273,7 @@ def instrumented(built):
         ("cassibile.build", "serialize_graph", lambda _, g, fmt, *a, **k: f"export {names.get(id(g), '(other graph)')}.{'rdf' if fmt == 'xml' else fmt}"),
         ("cassibile.pipeline.store:LayerStore", "triples", read),
         ("cassibile.publish.wikidata", "build_outputs", lambda *_, **k: "export wikidata view + QuickStatements"),
-        ("cassibile.publish.dataset_description", "describe", lambda *_, **k: "export void.ttl (description)"),
+        ("cassibile.publish.dataset_description", "describe", described),
         ("cassibile.publish.annotations", "annotation_collection", lambda *_, **k: "export annotations.jsonld"),
         ("cassibile.publish.site", "write_site", lambda *_, **k: "export site/ and id/*.jsonld (pages, entity documents; the time beyond the data files above)"),
     ]
@@ -336,14 +340,17 @@ def _timed_apart(function):
 
 
 def _timed_generator(items, name: str, elapsed: float):
-    """The time spent producing each item, not the caller's time between items."""
+    """The time spent producing each item, not the caller's time between items; a writer it calls meanwhile is its time."""
     while True:
         started = time.perf_counter()
+        _TIMING.append(name)
         try:
             item = next(items)
         except StopIteration:
             emit(step=name, seconds=elapsed + time.perf_counter() - started, part_of=WRITE)
             return
+        finally:
+            _TIMING.pop()
         elapsed += time.perf_counter() - started
         yield item
 
@@ -649,8 +656,7 @@ def run_worker(kind: str, project: Path, limit: int, extra: list[str], log: Path
             if "start" in record:
                 current = record["start"]
             elif "step" in record:
-                result["steps"][record["step"]] = record
-                result["order"].append(record["step"])
+                _add_step(result, record)
                 print(f"  [{project.name}] {kind}: {record['step']}: {seconds(record)}", file=sys.stderr, flush=True)
             elif "info" in record:
                 result["info"].update(record["info"])
@@ -705,6 +711,17 @@ def _pss_kib(pid: str) -> int:
     except OSError:
         pass  # gone meanwhile
     return 0
+
+
+def _add_step(result: dict, record: dict) -> None:
+    """A timed step into a worker's result, in the order first met: a label timed more than once (a writer called for
+    two graphs it cannot name) is listed once, with the time of all its calls."""
+    name, known = record["step"], result["steps"].get(record["step"])
+    if known is None:
+        result["order"].append(name)
+    elif "seconds" in known and "seconds" in record:
+        record = {**record, "seconds": known["seconds"] + record["seconds"]}
+    result["steps"][name] = record
 
 
 def _pump(stream, lines: queue.Queue) -> None:

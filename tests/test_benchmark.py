@@ -144,3 +144,25 @@ def test_work_timed_apart_inside_a_timed_call_is_not_that_calls_time(run, capsys
     seconds = {r["step"]: r["seconds"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert seconds["inner"] >= 0.2  # timed on its own, although inside "outer"
     assert 0.1 <= seconds["outer"] < 0.2  # its own sleep, without the work done apart
+
+
+def test_a_writer_a_timed_generator_calls_is_the_generators_time(run, capsys):
+    """`wikidata.build_outputs` yields its files and writes the view's Turtle while it makes the first: one step."""
+    inner = run._timed(lambda: time.sleep(0.05), lambda *_: "inner")
+
+    def outputs():
+        inner()
+        yield "file"
+
+    assert list(run._timed(outputs, lambda *_: "outputs")()) == ["file"]
+    seconds = {r["step"]: r["seconds"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert list(seconds) == ["outputs"] and seconds["outputs"] >= 0.05
+
+
+def test_a_label_timed_twice_is_listed_once_with_both_times(run):
+    result = {"steps": {}, "order": []}
+    for record in ({"step": "export (other graph).ttl", "seconds": 0.5}, {"step": "export void.ttl", "seconds": 1.0},
+                   {"step": "export (other graph).ttl", "seconds": 0.25}):
+        run._add_step(result, record)
+    assert result["order"] == ["export (other graph).ttl", "export void.ttl"]
+    assert result["steps"]["export (other graph).ttl"]["seconds"] == 0.75
