@@ -46,7 +46,7 @@ _ONTOLOGY, _WIKIDATA = str(CAS), str(WD)
 # (at 100k triples 21 s against 0.3 s, and hours at 1M).
 _PUBLISH = f"""INSERT {{{{ GRAPH {{into}} {{{{ ?s ?p ?o }}}} }}}} {{using}}WHERE {{{{
   GRAPH ?added {{{{ ?s ?p ?o }}}}
-  FILTER ({rules.ours("?s")} && !isBlank(?o) && !STRSTARTS(STR(?o), "{_WIKIDATA}"))
+  FILTER ({rules.ours("?s")} && !isBlank(?o) && !{rules.wikidata_item("?o")})
   FILTER (!(?p IN ({", ".join(f"<{p}>" for p in _REFLEXIVE)}) && sameTerm(?s, ?o)))
   FILTER (!(?p = <{RDF.type}> && ?o IN ({", ".join(f"<{c}>" for c in _TRIVIAL_OBJECTS)})))
   MINUS {{{{ ?own <{OWL.sameAs}> ?o FILTER ({rules.ours("?own")} && !{rules.ours("?o")}) }}}}

@@ -33,13 +33,18 @@ def ours(variable: str) -> str:
     return f'(isIRI({variable}) && STRSTARTS(STR({variable}), "{BASE}") && !STRSTARTS(STR({variable}), "{CAS}"))'
 
 
+def wikidata_item(variable: str) -> str:
+    """A SPARQL test: is the node a Wikidata item (wd:Q…)?"""
+    return f'STRSTARTS(STR({variable}), "{WD}")'
+
+
 def _not_onto_item(source: str, copy: str) -> str:
     """eq-rep-s and eq-rep-o do not copy what is said of one of the publication's things onto a Wikidata item it is
     owl:sameAs (the item's own statements are still copied onto it). Publishing drops every triple about or pointing
     to a Wikidata item, and whatever such a copy leads to, the rules reach from the original too, since they treat the
     members of an owl:sameAs class alike: the published triples are the same (tests/test_reasoning.py checks them
     against reasonable's). At 100k triples these copies were half of the rules' time."""
-    return f'FILTER (!({ours(source)} && STRSTARTS(STR({copy}), "{WD}")))'
+    return f"FILTER (!({ours(source)} && {wikidata_item(copy)}))"
 
 
 # Each rule: its name, the triple it adds, and its body, where Δ{…} is the atom read from the last round's triples and
@@ -100,9 +105,8 @@ def _unsupported_queries() -> Iterator[tuple[str, str]]:
            "uses the property (or properties) {}")
     yield (f"SELECT DISTINCT ?term WHERE {{ ?s a ?term FILTER (({built_in}) && ?term NOT IN ({', '.join(map(_iri, sorted(_TYPES)))})) }}",
            "uses the class (or classes) {}")
-    own = f'STRSTARTS(STR(?term), "{BASE}") && !STRSTARTS(STR(?term), "{CAS}")'
     yield (f"SELECT DISTINCT ?term WHERE {{ {{ VALUES ?p {{ {_values(_SCHEMA)} }} ?term ?p ?o }} UNION "
-           f"{{ VALUES ?c {{ {_values(_CHARACTERISTICS + _DECLARATIONS)} }} ?term a ?c }} FILTER (!isIRI(?term) || ({built_in}) || ({own})) }}",
+           f"{{ VALUES ?c {{ {_values(_CHARACTERISTICS + _DECLARATIONS)} }} ?term a ?c }} FILTER (!isIRI(?term) || ({built_in}) || {ours('?term')}) }}",
            "says what a class or property is of {}, which is built in, a blank node or one of the publication's things")
     yield (f"SELECT DISTINCT ?term WHERE {{ VALUES ?p {{ {_values((RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range, OWL.disjointWith))} }} "
            f"?s ?p ?term FILTER (!isIRI(?term) || (({built_in}) && ?term NOT IN ({', '.join(map(_iri, sorted(_INERT_CLASSES)))}))) }}",
