@@ -46,10 +46,53 @@ def test_leaving_the_block_by_an_error_unfreezes_too():
     assert gc.get_freeze_count() == 0
 
 
+def full_collections_while(work) -> int:
+    """How many full collections the collector set off by itself while `work()` ran."""
+    full = []
+
+    def seen(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(info)
+
+    gc.callbacks.append(seen)
+    try:
+        work()
+    finally:
+        gc.callbacks.remove(seen)
+    return len(full)
+
+
+def many_long_lived_objects():
+    kept = [[index] for index in range(1_000_000)]  # each a tracked container that outlives young collections
+    assert len(kept) == 1_000_000
+
+
+def test_young_only_sets_off_no_full_collection_but_collects_young_cycles():
+    assert gc.isenabled()
+    assert full_collections_while(many_long_lived_objects) > 0  # what the block keeps from happening
+    thresholds = gc.get_threshold()
+    with collector.young_only():
+        assert full_collections_while(many_long_lived_objects) == 0
+        cycles = [a_cycle() for _ in range(10_000)]  # garbage at once: young collections find them
+        assert sum(cycle() is None for cycle in cycles) > 9_000
+    assert gc.get_threshold() == thresholds
+
+
+def test_leaving_young_only_by_an_error_restores_the_thresholds():
+    thresholds = gc.get_threshold()
+    with pytest.raises(RuntimeError):
+        with collector.young_only():
+            assert gc.get_threshold() != thresholds
+            raise RuntimeError
+    assert gc.get_threshold() == thresholds
+
+
 def test_a_build_leaves_nothing_frozen(tmp_path):
     """Tests and servers build many times in one process: frozen graphs would never be collected."""
     built = assemble(Project(ROOT))
     assert gc.get_freeze_count() == 0
     (tmp_path / "out").mkdir()
+    thresholds = gc.get_threshold()
     write_outputs(built, tmp_path / "out", Project(ROOT))
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds

@@ -189,6 +189,7 @@ def _write_outputs(built: Built, out: Path, project: Project, progress: Progress
                entity_documents=framed_documents(built.publication, context, out / "id"), site=site)
 
 
+@collector.young_only()  # what each writer holds lives until its file is written: full collections would walk it
 def write_data_files(built: Built, out: Path, project: Project, context: dict, progress: Progress) -> None:
     """The layers in every format, the dataset as TriG and N-Quads, its description, the shapes, the Web
     Annotations, the Wikidata view and the validation report."""
