@@ -96,3 +96,10 @@ def test_a_build_leaves_nothing_frozen(tmp_path):
     write_outputs(built, tmp_path / "out", Project(ROOT))
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == thresholds
+
+
+def test_writing_the_outputs_sets_off_no_full_collection(tmp_path):
+    """What the build made and what the writers hold live on: a full collection would walk them all, for nothing."""
+    built = assemble(Project(ROOT))
+    (tmp_path / "out").mkdir()
+    assert full_collections_while(lambda: write_outputs(built, tmp_path / "out", Project(ROOT))) == 0
