@@ -69,12 +69,12 @@ def assemble_for_writing(project: Project, reasoner: str = reason.DEFAULT_ENGINE
 @contextmanager
 def reasoned(project: Project, reasoner: str, progress: Progress | None, jobs: int) -> Iterator[Reasoned]:
     """The layers loaded, derived, reasoned over and validated without the inferred layer, for the block to finish
-    validating (`Reasoned`); what was loaded is spared the collector's walks until the block ends."""
+    validating (`Reasoned`); the collector walks only young objects until the block ends."""
     progress = progress or Progress(quiet=True)
     progress.step("loading ontology, graph and shapes")
     dataset = load_project(project)
     progress.step(f"loaded {len(dataset.ontology)} ontology, {dataset.layers.size(GRAPH['asserted'])} graph, {len(dataset.shapes)} shape triples")
-    with collector.sparing_what_exists():  # the loaded graphs live until the build ends
+    with collector.young_only():  # the loaded graphs, and what the build makes of them, live until it ends
         yield _reasoned(project, dataset, reasoner, progress, jobs)
 
 
@@ -171,9 +171,7 @@ def write_outputs(built: Built, out: Path, project: Project, progress: Progress 
     and the validation report; the site from `jobs` processes, this one writing the data files meanwhile.
     `site` is what `prepare_outputs` worked out (done here if not given)."""
     progress = progress or Progress(quiet=True)
-    # What the build made lives until the last file is written, and what a writer holds until its file is: full
-    # collections would only walk them (the pages make no cyclic garbage to speak of: 30 objects at 100k).
-    with collector.young_only():
+    with collector.young_only():  # what the build made lives until the last file is written, a writer's until its file is
         _write_outputs(built, out, project, progress, jobs, site or prepare_outputs(built, progress))
 
 
