@@ -34,6 +34,7 @@ def young_only():
 
     Garbage cycles among short-lived objects (a page's, a file's) are found while they are young; a cycle that
     lives through two young collections before it becomes garbage waits for a collection after the block.
+    CPython 3.14's incremental collector has no third threshold: there the block changes nothing.
     """
     young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, 1 << 30)  # the number of middle collections that would set off a full one
