@@ -809,6 +809,41 @@ def test_each_pages_data_joined_from_shared_blocks_is_the_bytes_of_its_triples_w
     assert len(holders) < sum(holders.values()) / 3  # the pages share their blocks: a fact's is on 4 pages or more
 
 
+def test_the_site_is_shared_out_as_each_page_once_each_entity_followed_by_its_facts_and_their_claims(built, root):
+    """`SiteFiles.tasks` lists every page once. Each entity's page is followed by those of the facts it is the subject
+    of and of their claims, which show the same facts and claims: the process that takes them side by side (`Runs`)
+    makes their blocks and fragments once, where pages of one kind after another had both processes make most."""
+    from functools import partial
+    from itertools import takewhile
+
+    from cassibile.project import Project
+    from cassibile.publish.site import SiteFiles, built_from_dist
+    from cassibile.publish.site.view import SiteGraph
+
+    site = SiteGraph(built_from_dist(Project(root), built))
+    tasks = SiteFiles(site, None, None, [], built / "site", None).tasks()
+    pages = [(getattr(task.func, "__name__", "document"), getattr(task.args[0], "iri", task.args[0]))
+             for task in tasks if isinstance(task, partial)]
+    assert len(pages) == len(set(pages))
+    assert set(pages) == ({("entity", e) for e in site.entities} | {("source", s) for s in site.sources}
+                          | {("fact", f.iri) for f in site.facts.values() if f.page}
+                          | {("claim", c.iri) for c in site.claims.values() if c.page}
+                          | {("document", e) for e in site.index.entities if e not in site.entities})
+    grouped, current, facts_since = [], None, set()
+    for kind, iri in takewhile(lambda page: page[0] in ("entity", "fact", "claim"), pages):
+        if kind == "entity":
+            current, facts_since = iri, set()
+        elif kind == "fact":
+            assert site.facts[iri].subject == current, iri
+            facts_since.add(iri)
+        else:
+            assert {fact.iri for fact in site.claims[iri].facts} & facts_since, iri
+        grouped.append(iri)
+    paged_facts = [f.iri for f in site.facts.values() if f.page and f.subject in site.entities]
+    assert set(paged_facts) <= set(grouped) and len(paged_facts) > len(site.entities)
+    assert {c.iri for c in site.claims.values() if c.page and {f.iri for f in c.facts} & set(paged_facts)} <= set(grouped)
+
+
 A_SPAN_WITHOUT_A_NAME = PREFIXES + """
 id:rome a cas:Place ; rdfs:label "Rome"@en .
 fact:rome--pointInTime--september-1943 a cas:Fact ; rdf:subject id:rome ; rdf:predicate cas:pointInTime ;

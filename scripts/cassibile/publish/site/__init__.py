@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF
 
 from cassibile.errors import UsageError
 from cassibile.namespaces import BASE, GRAPH, LANGUAGES
@@ -93,18 +93,27 @@ class SiteFiles:
         self.entity_documents = entity_documents
 
     def tasks(self) -> list[Callable[[FileWriter], None]]:
-        """The tasks, kind by kind, but for the dataset's page (it reads void.ttl, which the build may still be writing).
-        The pages of which there is one come first (the ontology's and the timeline take longest of all on the real
-        graph): taken early, not by a process that would finish them alone after the others. An entity the index
-        documents but the site has no page for (typed in the derived layer only) gets its document."""
+        """The tasks, but for the dataset's page (it reads void.ttl, which the build may still be writing). The pages
+        of which there is one come first (the ontology's and the timeline take longest of all on the real graph):
+        taken early, not by a process that would finish them alone after the others. Then each entity's page, each
+        followed by the pages of the facts it is the subject of and of their claims: pages side by side show the same
+        facts and claims, whose blocks and fragments a process makes once for the pages it takes (`Runs`). An entity
+        the index documents but the site has no page for (typed in the derived layer only) gets its document."""
         site, paged = self.site, set(self.site.entities)
+        facts = {iri: fact for iri, fact in site.facts.items() if fact.page}
+        claims = {iri: claim for iri, claim in site.claims.items() if claim.page}
+        tasks = [self.ontology, self.timeline, self.index, self.search, self.queries_page]
+        for entity in site.entities:
+            tasks.append(partial(self.entity, entity))
+            for fact in [facts.pop(iri) for iri in site.index.facts_naming(entity, RDF.subject) if iri in facts]:
+                tasks.append(partial(self.fact, fact))
+                tasks += [partial(self.claim, claims.pop(iri)) for iri in fact.claims if iri in claims]
         return [
-            self.ontology, self.timeline, self.index, self.search, self.queries_page,
-            *(partial(self.entity, entity) for entity in site.entities),
+            *tasks,
             *(partial(self.entity_documents, entity) for entity in site.index.entities if entity not in paged),
             *(partial(self.source, source) for source in site.sources),
-            *(partial(self.fact, fact) for fact in site.facts.values() if fact.page),
-            *(partial(self.claim, claim) for claim in site.claims.values() if claim.page),
+            *(partial(self.fact, fact) for fact in facts.values()),
+            *(partial(self.claim, claim) for claim in claims.values()),
         ]
 
     def entity(self, entity: URIRef, writer: FileWriter) -> None:
