@@ -76,6 +76,17 @@ def test_a_triple_in_two_layers_is_indexed_once(graph):
     assert len(found) == len(set(found)) and (CASTELLANO, CAS.datePrecision, CAS.Day) in found
 
 
+def test_the_index_keeps_each_predicates_objects_as_a_tuple_in_the_order_first_seen(graph):
+    """A tuple, not a dict: most hold one object, and a one-key dict takes five times a tuple's memory (what the index
+    holds is shared by the processes that write the site)."""
+    derived = Graph()
+    derived.add((CASTELLANO, RDFS.label, Literal("Castellano", lang="it")))  # in both layers: once
+    derived.add((CASTELLANO, RDFS.label, Literal("Castellano", lang="en")))
+    index = Publication(graph, derived)
+    assert all(type(objects) is tuple for properties in index.about.values() for objects in properties.values())
+    assert index.about[CASTELLANO][RDFS.label] == (Literal("Castellano", lang="it"), Literal("Castellano", lang="en"))
+
+
 def test_each_framed_document_means_exactly_what_the_index_says_it_holds(graph, root):
     context = published_context(root)
     index = Publication(graph)
