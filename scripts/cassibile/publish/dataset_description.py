@@ -96,8 +96,9 @@ def describe(
     _distributions(void, dumps, download_base)
     _service(void, URIRef(sparql_endpoint))
     _catalog(void)
-    _counts(void, layers.store)
-    _vocabularies(void, layers.store)
+    predicates = {row["p"].value for row in layers.store.query(_PREDICATES)}  # a scan of every quad: once
+    _counts(void, layers.store, predicates)
+    _vocabularies(void, layers.store, predicates)
     return void
 
 
@@ -273,12 +274,12 @@ _PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 _CLASSES = f"SELECT DISTINCT ?class WHERE {{ GRAPH ?g {{ ?s <{RDF.type}> ?class }} FILTER isIRI(?class) }}"
 
 
-def _counts(void: Graph, store: ox.Store) -> None:
+def _counts(void: Graph, store: ox.Store, predicates: set[str]) -> None:
     things = sorted(row["thing"].value for row in store.query(_ENTITIES))
     sizes = _published_sizes(store)
     void.add((DATASET, VOID.triples, Literal(sum(sizes.values()))))
     void.add((DATASET, VOID.entities, Literal(len(things))))
-    void.add((DATASET, VOID.properties, Literal(len(list(store.query(_PREDICATES))))))
+    void.add((DATASET, VOID.properties, Literal(len(predicates))))
     for name, size in sorted(sizes.items()):
         subset = URIRef(f"{DATASET}#graph-{name.rsplit('/graph/', 1)[-1]}")
         void.add((DATASET, VOID.subset, subset))
@@ -310,9 +311,9 @@ def _published_sizes(store: ox.Store) -> dict[str, int]:
     return dict(sizes)
 
 
-def _vocabularies(void: Graph, store: ox.Store) -> None:
-    """The namespaces of every property and class the data uses (not our own instance namespaces)."""
-    terms = {row["p"].value for row in store.query(_PREDICATES)} | {row["class"].value for row in store.query(_CLASSES)}
+def _vocabularies(void: Graph, store: ox.Store, predicates: set[str]) -> None:
+    """The namespaces of every property (`predicates`) and class the data uses (not our own instance namespaces)."""
+    terms = predicates | {row["class"].value for row in store.query(_CLASSES)}
     namespaces = set()
     for term in terms:
         try:
