@@ -67,7 +67,8 @@ class Publication:
                 if p in self.facts:
                     self.facts[p].setdefault(o, set()).add(s)
         # Each predicate's objects as a tuple: most hold one, and a tuple takes a fifth of a one-key dict's memory
-        # (the index of 1M triples: 350 MB less, shared by the processes that write the site).
+        # (the index of 100k triples: 26 MiB instead of 61, measured; of 1M, about 350 MB less, shared by the processes
+        # that write the site).
         for properties in self.about.values():
             for predicate, objects in properties.items():
                 properties[predicate] = tuple(objects)
