@@ -208,7 +208,7 @@ def write_data_files(built: Built, out: Path, project: Project, context: dict, p
     progress.step("writing the dataset description (VoID, DCAT)")
     names = [f"{name}.{extension}" for name in LAYERS for extension in GRAPH_FILES] + ["cassibile.trig", "cassibile.nq"]
     dumps = {name: out / name for name in sorted(names)}
-    void = describe_dataset(built.layers, dumps)
+    void = describe_dataset(built.layers, dumps, owner=owner)
     (out / "void.ttl").write_bytes(serialize_graph(void, "ttl", header=GENERATED))
     # The shapes, so that their IRI resolves (w3id/cassibile/.htaccess); not a part of the dataset.
     write_graph_files(out / "shapes", statements(built.dataset.shapes), context, GENERATED + f"\nShapes graph: {BASE}shapes")

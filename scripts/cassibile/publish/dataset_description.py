@@ -82,10 +82,12 @@ def describe(
     dumps: dict[str, Path],
     download_base: str = BASE,
     sparql_endpoint: str = SPARQL_ENDPOINT,
+    owner: dict[ox.NamedNode, str] | None = None,
 ) -> Graph:
     """VoID + DCAT-AP for the dataset whose layers `layers` holds, whose dump files are `dumps` (file name ->
     path), downloadable under `download_base` and queried at `sparql_endpoint`. Counts and lists come from
-    SPARQL on the store, single values from look-ups of its quads."""
+    SPARQL on the store, single values from look-ups of its quads. `owner` is `export.claims_owner` of the store,
+    if the caller has it already."""
     void = new_graph()
     for prefix, namespace in (("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX), ("dcatap", DCATAP)):
         void.bind(prefix, namespace)
@@ -97,7 +99,7 @@ def describe(
     _service(void, URIRef(sparql_endpoint))
     _catalog(void)
     predicates = {row["p"].value for row in layers.store.query(_PREDICATES)}  # a scan of every quad: once
-    _counts(void, layers.store, predicates)
+    _counts(void, layers.store, predicates, claims_owner(layers.store) if owner is None else owner)
     _vocabularies(void, layers.store, predicates)
     return void
 
@@ -274,9 +276,9 @@ _PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 _CLASSES = f"SELECT DISTINCT ?class WHERE {{ GRAPH ?g {{ ?s <{RDF.type}> ?class }} FILTER isIRI(?class) }}"
 
 
-def _counts(void: Graph, store: ox.Store, predicates: set[str]) -> None:
+def _counts(void: Graph, store: ox.Store, predicates: set[str], owner: dict[ox.NamedNode, str]) -> None:
     things = sorted(row["thing"].value for row in store.query(_ENTITIES))
-    sizes = _published_sizes(store)
+    sizes = _published_sizes(store, owner)
     void.add((DATASET, VOID.triples, Literal(sum(sizes.values()))))
     void.add((DATASET, VOID.entities, Literal(len(things))))
     void.add((DATASET, VOID.properties, Literal(len(predicates))))
@@ -299,12 +301,12 @@ def _counts(void: Graph, store: ox.Store, predicates: set[str]) -> None:
         void.add((DATASET, VOID.exampleResource, URIRef(example)))
 
 
-def _published_sizes(store: ox.Store) -> dict[str, int]:
+def _published_sizes(store: ox.Store, owner: dict[ox.NamedNode, str]) -> dict[str, int]:
     """Named graph (IRI) -> its number of triples, as the dataset files publish them: the claims, and the
-    description of the source they quote, moved from the asserted graph into their source's graph (`claims_owner`)."""
+    description of the source they quote, moved from the asserted graph into their source's graph (`owner`)."""
     sizes = Counter({row["g"].value: int(row["n"].value) for row in store.query(_GRAPH_SIZES)})
     asserted = ox.NamedNode(GRAPH["asserted"])
-    for node, graph in claims_owner(store).items():
+    for node, graph in owner.items():
         moved = sum(1 for _ in store.quads_for_pattern(node, None, None, asserted))
         sizes[graph] += moved
         sizes[asserted.value] -= moved
