@@ -1,5 +1,6 @@
-"""When Python's cyclic garbage collector works during a build: paused where no garbage can be cyclic,
-and never walking, again and again, what lives until the build ends.
+"""How a build's processes manage their memory: when Python's cyclic garbage collector works (paused where no
+garbage can be cyclic, and never walking, again and again, what lives until the build ends), and when the
+memory freed goes back to the system.
 
 A full collection walks every tracked object. At 100k triples the loaded graphs and the built
 layers are millions of objects, a full pass over them took 1.5–2.5 s, and the build's own
@@ -8,10 +9,16 @@ the loaded graphs frozen (`gc.freeze`), the passes still walked what the build m
 at 100k the index four times (0.3 s of its 1.6 s) and each process writing pages eight times
 (1.4 s of its 10 s); at 1M the data files 22 times (10 s of 110 s). They found nothing either:
 writing the pages at 100k leaves 30 objects of cyclic garbage.
+
+The C allocator keeps what a process frees for its own later use, unless it lies at the top of its heap:
+after the data files, whose texts are freed among objects that live on, the build's process held 183 MiB
+more than before them at 100k, of which `give_back_memory` handed back 130 MiB in 11 ms.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 from contextlib import contextmanager
 
@@ -42,3 +49,11 @@ def young_only():
         yield
     finally:
         gc.set_threshold(young, middle, old)
+
+
+def give_back_memory() -> None:
+    """Hand the memory the C allocator holds free back to the system (glibc's `malloc_trim`; other C libraries
+    have none, and keep it)."""
+    trim = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
