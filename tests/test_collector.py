@@ -1,8 +1,10 @@
-"""The build keeps the garbage collector from walking what lives to its end, and leaves it as it was."""
+"""The build keeps the garbage collector from walking what lives to its end, leaves it as it was, and hands freed memory
+back to the system."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import weakref
 
@@ -96,7 +98,6 @@ def test_a_build_sets_off_no_full_collection_and_leaves_the_collector_as_it_was(
 
 
 GIVE_BACK = """
-import sys
 from cassibile import collector
 
 def rss():  # MiB
@@ -112,9 +113,7 @@ print(start, freed, rss())
 """
 
 
-def test_give_back_memory_hands_what_was_freed_back_to_the_system():
-    import subprocess
-
+def test_give_back_memory_hands_what_was_freed_back_to_the_system():  # in a new process: a heap of its own
     result = subprocess.run([sys.executable, "-c", GIVE_BACK], capture_output=True, text=True, check=True)
     start, freed, given_back = map(int, result.stdout.split())
     assert freed - start > 150  # freed, but still the process's: what the build's data files leave behind

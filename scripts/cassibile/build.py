@@ -220,7 +220,7 @@ def write_data_files(built: Built, out: Path, project: Project, context: dict, p
         (out / file_name).write_bytes(data)
     (out / "validation-report.ttl").write_text(report_turtle(built.violations), encoding="utf-8")
     (out / "validation-report.txt").write_text(report_text(built.violations) + "\n", encoding="utf-8")
-    collector.give_back_memory()
+    collector.give_back_memory()  # what the files' texts took: held free below objects that live on, otherwise
     progress.step("the data files written; the site's pages go on")
 
 
