@@ -49,9 +49,11 @@ def by_folders(files: list[tuple[str, int]], shares: int) -> list[list[tuple[str
 
 
 def create(root: Path, files: list[tuple[str, int]], zeros: memoryview) -> None:
-    """Each file under `root`, `size` zero bytes, as the site's writer writes a file (`publish.site.writer`)."""
+    """Each file under `root`, `size` zero bytes, as the site's writer writes a file (`publish.site.writer`; paths
+    as strings: a Path for each costs 4 µs, 6 s of 1.6M files)."""
+    folder = f"{root}{os.sep}"
     for path, size in files:
-        handle = os.open(root / path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        handle = os.open(folder + path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         view = zeros[:size]
         while view:
             view = view[os.write(handle, view):]
