@@ -18,7 +18,6 @@ more than before them at 100k, of which `give_back_memory` handed back 130 MiB i
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from contextlib import contextmanager
 
@@ -54,6 +53,6 @@ def young_only():
 def give_back_memory() -> None:
     """Hand the memory the C allocator holds free back to the system (glibc's `malloc_trim`; other C libraries
     have none, and keep it)."""
-    trim = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own symbols, its C library's among them
     if trim is not None:
         trim(0)
