@@ -60,8 +60,7 @@ def create(root: Path, files: list[tuple[str, int]], zeros: memoryview) -> None:
         os.close(handle)
 
 
-def files_floor(dist: Path, scratch: Path, processes: int) -> None:
-    folders, files = listing(dist)
+def files_floor(folders: list[str], files: list[tuple[str, int]], scratch: Path, processes: int) -> None:
     root = scratch / f"files-{processes}"
     root.mkdir(parents=True)
     for folder in folders:
@@ -122,8 +121,9 @@ def main() -> None:
         sys.exit(f"{options.dist} is no built dist/ folder: it has no cassibile.nq")
     if options.scratch.exists():
         sys.exit(f"{options.scratch} exists; give a new folder")
+    folders, files = listing(options.dist)  # once: 1.6M files take seconds to list
     for processes in (1, 2):
-        files_floor(options.dist, options.scratch, processes)
+        files_floor(folders, files, options.scratch, processes)
     for folder in (None, options.scratch / "store"):  # each store in a process of its own: its memory alone
         os.waitpid(in_child(store_floor, options.dist / "cassibile.nq", folder), 0)
 
